@@ -1,0 +1,19 @@
+#pragma once
+/// Server-side WebSocket framing (RFC 6455 §5.2). Server frames are unmasked, so the framed bytes
+/// of one broadcast are identical for every member: they are built once and shared.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace switchboard::protocol {
+
+enum class ws_opcode : std::uint8_t { text = 0x1, binary = 0x2, close = 0x8, ping = 0x9, pong = 0xA };
+
+/// Returns one complete final frame (FIN set, no mask): header (2, 4 or 10 bytes) + payload.
+[[nodiscard]] std::string ws_frame(ws_opcode op, std::string_view payload);
+
+/// A close frame with a status code and a reason (the reason is cut to 123 bytes, the limit).
+[[nodiscard]] std::string ws_close_frame(std::uint16_t code, std::string_view reason);
+
+} // namespace switchboard::protocol
