@@ -24,6 +24,9 @@ constexpr std::array overflow_names{
 constexpr std::array<std::string_view, 6> log_levels{"trace", "debug", "info",
                                                      "warn",  "error", "off"};
 
+/// The smallest integer a count or duration accepts.
+enum class at_least : std::uint8_t { zero, one };
+
 /// Thrown inside this file only; parse_config turns it into load_result::error.
 struct config_error {
   std::string message;
@@ -35,9 +38,9 @@ std::string describe(const toml::node& node) {
     return "a table";
   if (node.is_array())
     return "an array";
-  constexpr auto flags = toml::toml_formatter::default_flags &
-                         ~(toml::format_flags::allow_literal_strings |
-                           toml::format_flags::allow_multi_line_strings);
+  constexpr auto flags =
+      toml::toml_formatter::default_flags &
+      ~(toml::format_flags::allow_literal_strings | toml::format_flags::allow_multi_line_strings);
   std::ostringstream out;
   node.visit([&](const auto& value) { out << toml::toml_formatter{value, flags}; });
   return out.str();
@@ -64,8 +67,8 @@ public:
 
   [[noreturn]] void expected(const toml::node& node, std::string_view key,
                              std::string_view what) const {
-    fail(node.source(), key, std::string{"expected "}.append(what).append(", got ").append(
-                                 describe(node)));
+    fail(node.source(), key,
+         std::string{"expected "}.append(what).append(", got ").append(describe(node)));
   }
 
   [[noreturn]] void unknown(const toml::key& k, std::string_view section) const {
@@ -85,17 +88,17 @@ public:
     return *value;
   }
 
-  std::size_t count(const toml::node& node, std::string_view key, bool zero_allowed) const {
+  std::size_t count(const toml::node& node, std::string_view key, at_least min) const {
     constexpr auto max = std::numeric_limits<std::int64_t>::max();
-    return zero_allowed
+    return min == at_least::zero
                ? static_cast<std::size_t>(integer(node, key, 0, max, "a non-negative integer"))
                : static_cast<std::size_t>(integer(node, key, 1, max, "a positive integer"));
   }
 
   std::chrono::milliseconds millis(const toml::node& node, std::string_view key,
-                                   bool zero_allowed) const {
+                                   at_least min) const {
     return std::chrono::milliseconds{
-        static_cast<std::chrono::milliseconds::rep>(count(node, key, zero_allowed))};
+        static_cast<std::chrono::milliseconds::rep>(count(node, key, min))};
   }
 
   /// A finite number above zero; integers are accepted (`rate = 100`).
@@ -153,27 +156,27 @@ void read_limits(const reader& r, const toml::table& t, limits_config& out) {
     const auto name = k.str();
     const auto key = "limits." + std::string{name};
     if (name == "max_channels")
-      out.max_channels = r.count(v, key, false);
+      out.max_channels = r.count(v, key, at_least::one);
     else if (name == "max_frame_bytes")
-      out.max_frame_bytes = r.count(v, key, false);
+      out.max_frame_bytes = r.count(v, key, at_least::one);
     else if (name == "max_outbound_bytes")
-      out.max_outbound_bytes = r.count(v, key, false);
+      out.max_outbound_bytes = r.count(v, key, at_least::one);
     else if (name == "write_timeout_ms")
-      out.write_timeout = r.millis(v, key, false);
+      out.write_timeout = r.millis(v, key, at_least::one);
     else if (name == "idle_timeout_ms")
-      out.idle_timeout = r.millis(v, key, true); // 0 disables the idle check
+      out.idle_timeout = r.millis(v, key, at_least::zero); // 0 disables the idle check
     else if (name == "handshake_timeout_ms")
-      out.handshake_timeout = r.millis(v, key, false);
+      out.handshake_timeout = r.millis(v, key, at_least::one);
     else if (name == "max_connections")
-      out.max_connections = r.count(v, key, false);
+      out.max_connections = r.count(v, key, at_least::one);
     else if (name == "messages_per_second")
       out.messages_per_second = r.positive_number(v, key);
     else if (name == "burst")
       out.burst = r.positive_number(v, key);
     else if (name == "rate_limit_close_after")
-      out.rate_limit_close_after = r.count(v, key, false);
+      out.rate_limit_close_after = r.count(v, key, at_least::one);
     else if (name == "room_mailbox_limit")
-      out.room_mailbox_limit = r.count(v, key, false);
+      out.room_mailbox_limit = r.count(v, key, at_least::one);
     else
       r.unknown(k, "limits");
   }
@@ -184,11 +187,11 @@ void read_runtime(const reader& r, const toml::table& t, runtime_config& out) {
     const auto name = k.str();
     const auto key = "runtime." + std::string{name};
     if (name == "scheduler_threads") {
-      out.scheduler_threads = r.count(v, key, true); // 0 = number of cores
+      out.scheduler_threads = r.count(v, key, at_least::zero); // 0 = number of cores
     } else if (name == "io_threads") {
-      out.io_threads = r.count(v, key, false);
+      out.io_threads = r.count(v, key, at_least::one);
     } else if (name == "registry_partitions") {
-      out.registry_partitions = r.count(v, key, true); // 0 = scheduler threads
+      out.registry_partitions = r.count(v, key, at_least::zero); // 0 = scheduler threads
     } else if (name == "log_level") {
       const auto* s = v.as_string();
       if (s == nullptr ||
@@ -296,7 +299,7 @@ load_result load_config_file(const std::string& path) {
     result.error = path + ": cannot read the file: " + std::generic_category().message(error);
     return result;
   };
-  // stdio rather than ifstream: a read error (EISDIR for a directory) must not pass as an empty file.
+  // stdio, not ifstream: a read error (EISDIR on a directory) must not pass as an empty file.
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> file{std::fopen(path.c_str(), "rb"),
                                                              &std::fclose};
   if (!file)

@@ -111,8 +111,7 @@ config default_config() {
   auto result = parse_config(default_toml, "<default>");
   if (!result.value) {
     // Unreachable while the config tests pass; a broken build must not start half-configured.
-    std::fprintf(stderr, "switchboard: invalid embedded configuration: %s\n",
-                 result.error.c_str());
+    std::fprintf(stderr, "switchboard: invalid embedded configuration: %s\n", result.error.c_str());
     std::abort();
   }
   return std::move(*result.value);

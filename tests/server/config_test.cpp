@@ -345,13 +345,27 @@ behaviour = "echo"
 TEST_CASE("to_toml prints every section and key with the effective values") {
   const auto text = sb::to_toml(sb::default_config());
   for (const auto* line :
-       {"[listener]\n", "host = \"127.0.0.1\"\n", "port = 4000\n", "socket_path = \"/socket\"\n",
-        "[limits]\n", "max_channels = 100\n", "max_frame_bytes = 65536\n",
-        "max_outbound_bytes = 1048576\n", "write_timeout_ms = 10000\n", "idle_timeout_ms = 60000\n",
-        "handshake_timeout_ms = 10000\n", "max_connections = 15000\n",
-        "messages_per_second = 100.0\n", "burst = 200.0\n", "rate_limit_close_after = 100\n",
-        "room_mailbox_limit = 10000\n", "[runtime]\n", "scheduler_threads = 0\n",
-        "io_threads = 1\n", "registry_partitions = 0\n", "log_level = \"info\"\n",
+       {"[listener]\n",
+        "host = \"127.0.0.1\"\n",
+        "port = 4000\n",
+        "socket_path = \"/socket\"\n",
+        "[limits]\n",
+        "max_channels = 100\n",
+        "max_frame_bytes = 65536\n",
+        "max_outbound_bytes = 1048576\n",
+        "write_timeout_ms = 10000\n",
+        "idle_timeout_ms = 60000\n",
+        "handshake_timeout_ms = 10000\n",
+        "max_connections = 15000\n",
+        "messages_per_second = 100.0\n",
+        "burst = 200.0\n",
+        "rate_limit_close_after = 100\n",
+        "room_mailbox_limit = 10000\n",
+        "[runtime]\n",
+        "scheduler_threads = 0\n",
+        "io_threads = 1\n",
+        "registry_partitions = 0\n",
+        "log_level = \"info\"\n",
         "[[routes]]\npattern = \"presence:*\"\nbehaviour = \"broadcast\"\non_overflow = \"close\"\n"
         "presence = true\npresence_key = \"user_id\"\n"}) {
     INFO(line);
