@@ -11,9 +11,13 @@ namespace switchboard::protocol {
 enum class ws_opcode : std::uint8_t { text = 0x1, binary = 0x2, close = 0x8, ping = 0x9, pong = 0xA };
 
 /// Returns one complete final frame (FIN set, no mask): header (2, 4 or 10 bytes) + payload.
+/// Control frames (close, ping, pong) must carry at most 125 bytes (RFC 6455 §5.5; asserted).
+/// Any thread.
 [[nodiscard]] std::string ws_frame(ws_opcode op, std::string_view payload);
 
 /// A close frame with a status code and a reason (the reason is cut to 123 bytes, the limit).
+/// Payload = the code as 2 big-endian bytes + the reason; the cut never splits a UTF-8 sequence.
+/// `code` must be one a peer may send (e.g. 1001, 1007, 1011, 1012; never 1005/1006/1015).
 [[nodiscard]] std::string ws_close_frame(std::uint16_t code, std::string_view reason);
 
 } // namespace switchboard::protocol
