@@ -22,14 +22,17 @@ std::optional<std::string> encode_binary(binary_kind kind,
                                          std::string_view bytes) {
   std::size_t total = 1 + strings.size() + bytes.size();
   for (auto s : strings) {
-    if (s.size() > max_binary_string) return std::nullopt;
+    if (s.size() > max_binary_string)
+      return std::nullopt;
     total += s.size();
   }
   std::string out;
   out.reserve(total);
   out.push_back(static_cast<char>(kind));
-  for (auto s : strings) out.push_back(static_cast<char>(static_cast<unsigned char>(s.size())));
-  for (auto s : strings) out.append(s);
+  for (auto s : strings)
+    out.push_back(static_cast<char>(static_cast<unsigned char>(s.size())));
+  for (auto s : strings)
+    out.append(s);
   out.append(bytes);
   return out;
 }
@@ -37,26 +40,31 @@ std::optional<std::string> encode_binary(binary_kind kind,
 } // namespace
 
 decode_result decode_binary(serializer s, std::string_view bytes) {
-  if (s != serializer::v2) return failure("binary frames require serializer V2");
-  if (bytes.empty()) return failure("empty binary frame");
+  if (s != serializer::v2)
+    return failure("binary frames require serializer V2");
+  if (bytes.empty())
+    return failure("empty binary frame");
   const auto kind = static_cast<unsigned char>(bytes[0]);
   if (kind != static_cast<unsigned char>(binary_kind::push)) {
     return failure("unknown binary kind " + std::to_string(kind));
   }
   constexpr std::size_t header_size = 5; // kind + join_ref_len, ref_len, topic_len, event_len
-  if (bytes.size() < header_size) return failure("truncated binary frame header");
+  if (bytes.size() < header_size)
+    return failure("truncated binary frame header");
 
   constexpr std::array<const char*, 4> names = {"join_ref", "ref", "topic", "event"};
   std::array<std::string_view, 4> fields;
   std::size_t pos = header_size;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     const std::size_t len = static_cast<unsigned char>(bytes[1 + i]);
-    if (bytes.size() - pos < len) return failure("truncated binary frame");
+    if (bytes.size() - pos < len)
+      return failure("truncated binary frame");
     fields[i] = bytes.substr(pos, len);
     pos += len;
     // Text frames can only carry valid UTF-8 (the JSON parser checks it); binary frames must
     // not be a way around that, since these strings are echoed back inside JSON text.
-    if (!is_valid_utf8(fields[i])) return failure(std::string(names[i]) + " is not valid UTF-8");
+    if (!is_valid_utf8(fields[i]))
+      return failure(std::string(names[i]) + " is not valid UTF-8");
   }
 
   message m;

@@ -20,7 +20,8 @@ constexpr std::size_t max_json_depth = 64;
 constexpr std::size_t max_error_size = 99;
 
 decode_result failure(std::string reason) {
-  if (reason.size() > max_error_size) reason.resize(max_error_size);
+  if (reason.size() > max_error_size)
+    reason.resize(max_error_size);
   return {std::nullopt, std::move(reason)};
 }
 
@@ -29,13 +30,19 @@ decode_result success(message m) { return {std::move(m), {}}; }
 bool is_string_or_null(const json::value& v) noexcept { return v.is_string() || v.is_null(); }
 
 decode_result decode_v2_text(json::value doc) {
-  if (!doc.is_array()) return failure("V2 message must be a JSON array");
+  if (!doc.is_array())
+    return failure("V2 message must be a JSON array");
   auto& a = doc.get_array();
-  if (a.size() < 5) return failure("V2 message must have at least 5 elements");
-  if (!is_string_or_null(a[0])) return failure("join_ref must be a string or null");
-  if (!is_string_or_null(a[1])) return failure("ref must be a string or null");
-  if (!a[2].is_string()) return failure("topic must be a string");
-  if (!a[3].is_string()) return failure("event must be a string");
+  if (a.size() < 5)
+    return failure("V2 message must have at least 5 elements");
+  if (!is_string_or_null(a[0]))
+    return failure("join_ref must be a string or null");
+  if (!is_string_or_null(a[1]))
+    return failure("ref must be a string or null");
+  if (!a[2].is_string())
+    return failure("topic must be a string");
+  if (!a[3].is_string())
+    return failure("event must be a string");
   message m;
   m.join_ref = std::move(a[0]);
   m.ref = std::move(a[1]);
@@ -46,17 +53,23 @@ decode_result decode_v2_text(json::value doc) {
 }
 
 decode_result decode_v1_text(json::value doc) {
-  if (!doc.is_object()) return failure("V1 message must be a JSON object");
+  if (!doc.is_object())
+    return failure("V1 message must be a JSON object");
   auto& o = doc.get_object();
   for (const char* key : {"topic", "event", "payload", "ref"}) {
-    if (!o.contains(key)) return failure(std::string("V1 message is missing key \"") + key + '"');
+    if (!o.contains(key))
+      return failure(std::string("V1 message is missing key \"") + key + '"');
   }
-  if (!o["topic"].is_string()) return failure("topic must be a string");
-  if (!o["event"].is_string()) return failure("event must be a string");
-  if (!is_string_or_null(o["ref"])) return failure("ref must be a string or null");
+  if (!o["topic"].is_string())
+    return failure("topic must be a string");
+  if (!o["event"].is_string())
+    return failure("event must be a string");
+  if (!is_string_or_null(o["ref"]))
+    return failure("ref must be a string or null");
   message m;
   if (auto* jr = o.if_contains("join_ref")) {
-    if (!is_string_or_null(*jr)) return failure("join_ref must be a string or null");
+    if (!is_string_or_null(*jr))
+      return failure("join_ref must be a string or null");
     m.join_ref = std::move(*jr);
   }
   m.ref = std::move(o["ref"]);
@@ -94,7 +107,7 @@ void append_v1_tail(std::string& out, const json::value& ref) {
   out.push_back('}');
 }
 
-// A guess that avoids regrowing the buffer for small payloads; large payloads grow it once or twice.
+// Enough for small payloads without regrowing; large ones grow the buffer a few times.
 std::size_t initial_capacity(std::string_view topic, std::string_view event) {
   return topic.size() + event.size() + 128;
 }
@@ -106,12 +119,14 @@ decode_result decode_text(serializer s, std::string_view text) {
   opts.max_depth = max_json_depth;
   json::error_code ec;
   json::value doc = json::parse(text, ec, {}, opts);
-  if (ec) return failure("invalid JSON: " + ec.message());
+  if (ec)
+    return failure("invalid JSON: " + ec.message());
   return s == serializer::v2 ? decode_v2_text(std::move(doc)) : decode_v1_text(std::move(doc));
 }
 
 std::string encode_text(serializer s, const json::value& join_ref, const json::value& ref,
-                        std::string_view topic, std::string_view event, const json::value& payload) {
+                        std::string_view topic, std::string_view event,
+                        const json::value& payload) {
   std::string out;
   out.reserve(initial_capacity(topic, event));
   if (s == serializer::v2) {

@@ -13,7 +13,8 @@ constexpr char hex_digits[] = "0123456789abcdef";
 // 0 = copy as is, 'u' = \u00XX, anything else = the character after the backslash.
 constexpr std::array<char, 256> make_escape_table() {
   std::array<char, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[static_cast<std::size_t>(c)] = 'u';
+  for (int c = 0; c < 0x20; ++c)
+    t[static_cast<std::size_t>(c)] = 'u';
   t['\b'] = 'b';
   t['\f'] = 'f';
   t['\n'] = 'n';
@@ -34,7 +35,8 @@ void append_json_string(std::string& out, std::string_view s) {
   std::size_t run_start = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     const char esc = escape_table[static_cast<unsigned char>(s[i])];
-    if (esc == 0) continue;
+    if (esc == 0)
+      continue;
     out.append(s.data() + run_start, i - run_start);
     run_start = i + 1;
     if (esc == 'u') {

@@ -21,7 +21,8 @@ topic_pattern::topic_pattern(std::string text)
     : text_(std::move(text)), is_prefix_(!text_.empty() && text_.back() == '*') {}
 
 bool topic_pattern::matches(std::string_view topic) const noexcept {
-  if (!is_prefix_) return topic == text_;
+  if (!is_prefix_)
+    return topic == text_;
   const std::string_view prefix(text_.data(), text_.size() - 1);
   return topic.starts_with(prefix);
 }

@@ -14,7 +14,8 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   for (;;) {
     const auto at = s.find(sep);
     parts.push_back(s.substr(0, at));
-    if (at == std::string_view::npos) return parts;
+    if (at == std::string_view::npos)
+      return parts;
     s.remove_prefix(at + 1);
   }
 }
@@ -37,8 +38,10 @@ bool is_identifier(std::string_view s) {
 // Dot-separated [0-9A-Za-z-]+ identifiers; numeric ones (pre-release only) without leading zero.
 bool is_dot_separated(std::string_view s, bool numeric_no_leading_zero) {
   for (auto part : split(s, '.')) {
-    if (!is_identifier(part)) return false;
-    if (numeric_no_leading_zero && all_digits(part) && has_leading_zero(part)) return false;
+    if (!is_identifier(part))
+      return false;
+    if (numeric_no_leading_zero && all_digits(part) && has_leading_zero(part))
+      return false;
   }
   return true;
 }
@@ -57,12 +60,15 @@ std::optional<version> parse_version(std::string_view text) {
   std::string_view core = text.substr(0, plus);
   const auto dash = core.find('-');
   const bool pre_release = dash != std::string_view::npos;
-  if (pre_release && !is_dot_separated(core.substr(dash + 1), true)) return std::nullopt;
+  if (pre_release && !is_dot_separated(core.substr(dash + 1), true))
+    return std::nullopt;
   core = core.substr(0, dash);
   const auto parts = split(core, '.');
-  if (parts.size() != 3) return std::nullopt;
+  if (parts.size() != 3)
+    return std::nullopt;
   for (auto p : parts) {
-    if (!is_numeric_identifier(p)) return std::nullopt;
+    if (!is_numeric_identifier(p))
+      return std::nullopt;
   }
   return version{parts[0], parts[1], parts[2], pre_release};
 }
@@ -76,11 +82,15 @@ bool satisfies_tilde(const version& v, std::string_view major) {
 } // namespace
 
 std::optional<serializer> negotiate_serializer(std::optional<std::string_view> vsn) {
-  if (!vsn) return serializer::v1;
+  if (!vsn)
+    return serializer::v1;
   const auto v = parse_version(*vsn);
-  if (!v) return std::nullopt;
-  if (satisfies_tilde(*v, "1")) return serializer::v1;
-  if (satisfies_tilde(*v, "2")) return serializer::v2;
+  if (!v)
+    return std::nullopt;
+  if (satisfies_tilde(*v, "1"))
+    return serializer::v1;
+  if (satisfies_tilde(*v, "2"))
+    return serializer::v2;
   return std::nullopt;
 }
 

@@ -12,7 +12,8 @@ namespace {
 
 std::string bytes(std::initializer_list<int> values) {
   std::string out;
-  for (int v : values) out.push_back(static_cast<char>(v));
+  for (int v : values)
+    out.push_back(static_cast<char>(v));
   return out;
 }
 
@@ -21,8 +22,10 @@ std::string client_push(std::string_view join_ref, std::string_view ref, std::st
                         std::string_view event, std::string_view payload) {
   std::string out;
   out.push_back(0);
-  for (auto s : {join_ref, ref, topic, event}) out.push_back(static_cast<char>(s.size()));
-  for (auto s : {join_ref, ref, topic, event}) out.append(s);
+  for (auto s : {join_ref, ref, topic, event})
+    out.push_back(static_cast<char>(s.size()));
+  for (auto s : {join_ref, ref, topic, event})
+    out.append(s);
   out.append(payload);
   return out;
 }
@@ -115,7 +118,8 @@ TEST_CASE("a binary push with UTF-8 strings decodes and invalid UTF-8 is rejecte
   CHECK(bad_topic.error == "topic is not valid UTF-8");
   const auto bad_ref = decode_binary(serializer::v2, client_push("1", "\xc3", "t", "e", ""));
   CHECK(bad_ref.error == "ref is not valid UTF-8");
-  const auto bad_join = decode_binary(serializer::v2, client_push("\xed\xa0\x80", "1", "t", "e", ""));
+  const auto bad_join =
+      decode_binary(serializer::v2, client_push("\xed\xa0\x80", "1", "t", "e", ""));
   CHECK(bad_join.error == "join_ref is not valid UTF-8");
   const auto bad_event = decode_binary(serializer::v2, client_push("1", "2", "t", "\xc0\xaf", ""));
   CHECK(bad_event.error == "event is not valid UTF-8");
@@ -131,8 +135,8 @@ TEST_CASE("a binary reply matches the observed bytes") {
 TEST_CASE("a binary push from the server has no ref and matches the observed bytes") {
   const auto frame = encode_binary_push("2", room_lobby, "binpush", bytes({0x01, 0x02, 0x03}));
   REQUIRE(frame.has_value());
-  CHECK(*frame == bytes({0x00, 0x01, 0x0a, 0x07, 0x32}) + room_lobby + "binpush" +
-                      bytes({0x01, 0x02, 0x03}));
+  CHECK(*frame ==
+        bytes({0x00, 0x01, 0x0a, 0x07, 0x32}) + room_lobby + "binpush" + bytes({0x01, 0x02, 0x03}));
 }
 
 TEST_CASE("a binary broadcast matches the observed bytes") {
@@ -165,7 +169,8 @@ TEST_CASE("binary encoders refuse any string longer than 255 bytes") {
 
 TEST_CASE("binary string limits count UTF-8 bytes, not characters") {
   std::string e127, e128; // U+00E9 is two bytes
-  for (int i = 0; i < 127; ++i) e127 += "\xc3\xa9";
+  for (int i = 0; i < 127; ++i)
+    e127 += "\xc3\xa9";
   e128 = e127 + "\xc3\xa9";
   const auto frame = encode_binary_broadcast(e127, "e", "");
   REQUIRE(frame.has_value());
@@ -175,7 +180,8 @@ TEST_CASE("binary string limits count UTF-8 bytes, not characters") {
 
 TEST_CASE("a large binary payload passes through unchanged") {
   std::string payload(100000, '\0');
-  for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<char>(i * 7);
+  for (std::size_t i = 0; i < payload.size(); ++i)
+    payload[i] = static_cast<char>(i * 7);
   const auto r = decode_binary(serializer::v2, client_push("1", "2", "t", "e", payload));
   REQUIRE(r.msg.has_value());
   CHECK(binary_bytes(*r.msg) == payload);

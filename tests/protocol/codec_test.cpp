@@ -106,13 +106,15 @@ TEST_CASE("a V2 topic or event that is not a string is rejected") {
     const std::string b(bad);
     CHECK(decode_error(serializer::v2, R"(["1","2",)" + b + R"(,"e",{}])") ==
           "topic must be a string");
-    CHECK(decode_error(serializer::v2, R"(["1","2","t",)" + b + ",{}]") == "event must be a string");
+    CHECK(decode_error(serializer::v2, R"(["1","2","t",)" + b + ",{}]") ==
+          "event must be a string");
   }
 }
 
 TEST_CASE("text that is not valid JSON is rejected as invalid JSON") {
-  for (const char* text : {"not json", "", "[", R"(["1","2","t","e",{}])"
-                                                 " x",
+  for (const char* text : {"not json", "", "[",
+                           R"(["1","2","t","e",{}])"
+                           " x",
                            R"(["1","2","t","e",{},])", R"(["1",'2',"t","e",{}])",
                            R"(["1","2","t","e",{"a":1,}])", "// c\n[]"}) {
     const auto err = decode_error(serializer::v2, text);
@@ -122,8 +124,10 @@ TEST_CASE("text that is not valid JSON is rejected as invalid JSON") {
 }
 
 TEST_CASE("JSON strings with invalid UTF-8 or lone surrogates are rejected") {
-  CHECK(decode_error(serializer::v2, "[\"1\",\"2\",\"t\xff\",\"e\",{}]").starts_with("invalid JSON"));
-  CHECK(decode_error(serializer::v2, "[\"1\",\"2\",\"t\xc3\",\"e\",{}]").starts_with("invalid JSON"));
+  CHECK(
+      decode_error(serializer::v2, "[\"1\",\"2\",\"t\xff\",\"e\",{}]").starts_with("invalid JSON"));
+  CHECK(
+      decode_error(serializer::v2, "[\"1\",\"2\",\"t\xc3\",\"e\",{}]").starts_with("invalid JSON"));
   CHECK(decode_error(serializer::v2, R"(["1","2","t","e",{"k":"\ud800"}])")
             .starts_with("invalid JSON"));
 }
@@ -139,8 +143,9 @@ TEST_CASE("payloads nested 64 levels deep are accepted and deeper ones are rejec
 }
 
 TEST_CASE("unicode topics, events and payloads decode to UTF-8") {
-  auto m = decode_ok(serializer::v2,
-                     R"(["1","2","salle:caf\u00e9","\u00e9v\u00e9nement",{"emoji":"\ud83d\ude00"}])");
+  auto m =
+      decode_ok(serializer::v2,
+                R"(["1","2","salle:caf\u00e9","\u00e9v\u00e9nement",{"emoji":"\ud83d\ude00"}])");
   CHECK(m.topic == "salle:caf\xc3\xa9");
   CHECK(m.event == "\xc3\xa9v\xc3\xa9nement");
   CHECK(json_payload(m).at("emoji") == json::value("\xf0\x9f\x98\x80"));
@@ -149,18 +154,26 @@ TEST_CASE("unicode topics, events and payloads decode to UTF-8") {
 }
 
 TEST_CASE("every decode error is short printable ASCII usable as a close reason") {
-  const char* bad_v2[] = {"garbage", "[]", "{}", R"([1,"2","t","e",{}])", R"(["1",2,"t","e",{}])",
-                          R"(["1","2",3,"e",{}])", R"(["1","2","t",4,{}])",
+  const char* bad_v2[] = {"garbage",
+                          "[]",
+                          "{}",
+                          R"([1,"2","t","e",{}])",
+                          R"(["1",2,"t","e",{}])",
+                          R"(["1","2",3,"e",{}])",
+                          R"(["1","2","t",4,{}])",
                           "[\"1\",\"2\",\"t\xff\",\"e\",{}]"};
-  for (const char* text : bad_v2) CHECK(is_short_ascii(decode_error(serializer::v2, text)));
+  for (const char* text : bad_v2)
+    CHECK(is_short_ascii(decode_error(serializer::v2, text)));
   const char* bad_v1[] = {"[]", "{}", R"({"topic":1,"event":"e","payload":{},"ref":null})"};
-  for (const char* text : bad_v1) CHECK(is_short_ascii(decode_error(serializer::v1, text)));
+  for (const char* text : bad_v1)
+    CHECK(is_short_ascii(decode_error(serializer::v1, text)));
 }
 
 // ---------------------------------------------------------------- V1 text decoding
 
 TEST_CASE("a V1 object decodes and join_ref defaults to null when absent") {
-  auto m = decode_ok(serializer::v1, R"({"topic":"room:v1","event":"phx_join","payload":{"a":1},"ref":"1"})");
+  auto m = decode_ok(serializer::v1,
+                     R"({"topic":"room:v1","event":"phx_join","payload":{"a":1},"ref":"1"})");
   CHECK(m.join_ref.is_null());
   CHECK(m.ref == json::value("1"));
   CHECK(m.topic == "room:v1");
@@ -226,14 +239,15 @@ TEST_CASE("a V2 reply wraps status and response") {
         R"(["2","4","room:lobby","phx_reply",{"status":"ok","response":{"x":2}}])");
   CHECK(encode_reply(serializer::v2, nullptr, "1", events::phoenix_topic, "ok", json::object{}) ==
         R"([null,"1","phoenix","phx_reply",{"status":"ok","response":{}}])");
-  CHECK(encode_reply(serializer::v2, nullptr, "6", "room:other", "error",
-                     json::parse(R"({"reason":"unmatched topic"})")) ==
-        R"([null,"6","room:other","phx_reply",{"status":"error","response":{"reason":"unmatched topic"}}])");
+  CHECK(
+      encode_reply(serializer::v2, nullptr, "6", "room:other", "error",
+                   json::parse(R"({"reason":"unmatched topic"})")) ==
+      R"([null,"6","room:other","phx_reply",{"status":"error","response":{"reason":"unmatched topic"}}])");
 }
 
 TEST_CASE("a V1 message encodes as an object with topic, event, payload and ref only") {
-  const auto text = encode_text(serializer::v1, "5", nullptr, "room:v1", "shout",
-                                json::parse(R"({"q":1})"));
+  const auto text =
+      encode_text(serializer::v1, "5", nullptr, "room:v1", "shout", json::parse(R"({"q":1})"));
   CHECK(text == R"({"topic":"room:v1","event":"shout","payload":{"q":1},"ref":null})");
   const auto obj = json::parse(text).as_object();
   CHECK(obj.size() == 4);
@@ -242,8 +256,9 @@ TEST_CASE("a V1 message encodes as an object with topic, event, payload and ref 
 
 TEST_CASE("a V1 reply is a phx_reply object without join_ref") {
   const auto text = encode_reply(serializer::v1, "1", "1", "room:v1", "ok", json::object{});
-  CHECK(text ==
-        R"({"topic":"room:v1","event":"phx_reply","payload":{"status":"ok","response":{}},"ref":"1"})");
+  CHECK(
+      text ==
+      R"({"topic":"room:v1","event":"phx_reply","payload":{"status":"ok","response":{}},"ref":"1"})");
   CHECK_FALSE(json::parse(text).as_object().contains("join_ref"));
 }
 
@@ -279,16 +294,16 @@ TEST_CASE("join_ref and ref values of any JSON type are echoed as given") {
 }
 
 TEST_CASE("encode_text equals serializing the equivalent JSON document") {
-  const char* payloads[] = {
-      "{}", R"({"a":[1,2.5,-3,true,false,null],"b":{"c":"d\n"}})", R"("s")", "[]", "0",
-      R"({"nested":{"deep":{"deeper":[[["x"]]]}}})"};
+  const char* payloads[] = {"{}",     R"({"a":[1,2.5,-3,true,false,null],"b":{"c":"d\n"}})",
+                            R"("s")", "[]",
+                            "0",      R"({"nested":{"deep":{"deeper":[[["x"]]]}}})"};
   for (const char* p : payloads) {
     const auto payload = json::parse(p);
     const json::array v2{"1", "2", "room:1", "ev", payload};
     CHECK(encode_text(serializer::v2, "1", "2", "room:1", "ev", payload) == json::serialize(v2));
     const auto v1 = encode_text(serializer::v1, "1", "2", "room:1", "ev", payload);
-    CHECK(json::parse(v1) == json::object{{"topic", "room:1"}, {"event", "ev"},
-                                          {"payload", payload}, {"ref", "2"}});
+    CHECK(json::parse(v1) ==
+          json::object{{"topic", "room:1"}, {"event", "ev"}, {"payload", payload}, {"ref", "2"}});
   }
 }
 
@@ -296,7 +311,8 @@ TEST_CASE("payloads larger than the internal buffer are encoded completely") {
   json::object payload;
   payload["text"] = std::string(10000, 'x') + "\"\\";
   json::array numbers;
-  for (int i = 0; i < 3000; ++i) numbers.push_back(i);
+  for (int i = 0; i < 3000; ++i)
+    numbers.push_back(i);
   payload["numbers"] = std::move(numbers);
   const json::value pv = payload;
   const auto text = encode_text(serializer::v2, nullptr, nullptr, "t", "e", pv);

@@ -11,8 +11,8 @@ TEST_CASE("well-formed UTF-8 is accepted") {
   CHECK(is_valid_utf8("plain ascii"));
   CHECK(is_valid_utf8(std::string_view("nul\0inside", 10)));
   CHECK(is_valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
-  CHECK(is_valid_utf8("\xed\x9f\xbf"));         // U+D7FF, just below the surrogates
-  CHECK(is_valid_utf8("\xf4\x8f\xbf\xbf"));     // U+10FFFF, the last code point
+  CHECK(is_valid_utf8("\xed\x9f\xbf"));     // U+D7FF, just below the surrogates
+  CHECK(is_valid_utf8("\xf4\x8f\xbf\xbf")); // U+10FFFF, the last code point
 }
 
 TEST_CASE("malformed UTF-8 is rejected") {

@@ -40,10 +40,11 @@ TEST_CASE("versions outside ~> 1.0.0 and ~> 2.0.0 are refused") {
 }
 
 TEST_CASE("strings that are not semantic versions are refused") {
-  for (const char* v : {"", "2", "2.0", "2.0.0.0", "abc", "v2.0.0", " 2.0.0", "2.0.0 ", "02.0.0",
-                        "2.00.0", "2.0.01", "2..0", "2.0.", ".2.0.0", "2.0.0-", "2.0.0-rc..1",
-                        "2.0.0-rc.01", "2.0.0-r_c", "2.0.x", "-2.0.0", "2.0.0\n",
-                        "\xef\xbc\x92.0.0"}) {
+  for (const char* v :
+       {"",       "2",      "2.0",     "2.0.0.0",         "abc",         "v2.0.0",
+        " 2.0.0", "2.0.0 ", "02.0.0",  "2.00.0",          "2.0.01",      "2..0",
+        "2.0.",   ".2.0.0", "2.0.0-",  "2.0.0-rc..1",     "2.0.0-rc.01", "2.0.0-r_c",
+        "2.0.x",  "-2.0.0", "2.0.0\n", "\xef\xbc\x92.0.0"}) {
     INFO("vsn: ", v);
     CHECK(negotiate_serializer(std::string_view(v)) == std::nullopt);
   }

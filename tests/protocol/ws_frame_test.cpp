@@ -12,11 +12,14 @@ namespace {
 
 std::string bytes(std::initializer_list<int> values) {
   std::string out;
-  for (int v : values) out.push_back(static_cast<char>(v));
+  for (int v : values)
+    out.push_back(static_cast<char>(v));
   return out;
 }
 
-unsigned byte_at(const std::string& s, std::size_t i) { return static_cast<unsigned char>(s.at(i)); }
+unsigned byte_at(const std::string& s, std::size_t i) {
+  return static_cast<unsigned char>(s.at(i));
+}
 
 } // namespace
 
@@ -62,8 +65,7 @@ TEST_CASE("server frames never set the mask bit") {
 }
 
 TEST_CASE("a close frame carries the big-endian status code then the reason") {
-  CHECK(ws_close_frame(1007, "invalid JSON") ==
-        bytes({0x88, 14, 0x03, 0xEF}) + "invalid JSON");
+  CHECK(ws_close_frame(1007, "invalid JSON") == bytes({0x88, 14, 0x03, 0xEF}) + "invalid JSON");
   CHECK(ws_close_frame(1001, "") == bytes({0x88, 0x02, 0x03, 0xE9}));
   CHECK(ws_close_frame(4000, "x") == bytes({0x88, 0x03, 0x0F, 0xA0}) + "x");
 }
@@ -78,9 +80,9 @@ TEST_CASE("a close reason is cut to 123 bytes so the payload stays within 125") 
 TEST_CASE("a close reason is never cut inside a UTF-8 sequence") {
   std::string two, three, four;
   for (int i = 0; i < 100; ++i) {
-    two += "\xc3\xa9";           // 2 bytes: 123 is odd, so 122 remain
-    three += "\xe2\x82\xac";     // 3 bytes: 123 is a multiple of 3
-    four += "\xf0\x9f\x98\x80";  // 4 bytes: 120 remain
+    two += "\xc3\xa9";          // 2 bytes: 123 is odd, so 122 remain
+    three += "\xe2\x82\xac";    // 3 bytes: 123 is a multiple of 3
+    four += "\xf0\x9f\x98\x80"; // 4 bytes: 120 remain
   }
   const auto f2 = ws_close_frame(1007, two);
   CHECK(f2.size() - 4 == 122);
