@@ -1,0 +1,67 @@
+#include "supervision/api.hpp"
+
+#include <caf/sec.hpp>
+
+namespace switchboard::supervision {
+
+namespace {
+
+template <class T, class... Ts>
+caf::expected<T> call(caf::scoped_actor& self, const supervisor_actor& sup,
+                      caf::duration timeout, Ts&&... xs) {
+  caf::expected<T> result{caf::make_error(caf::sec::invalid_argument)};
+  self->request(sup, timeout, std::forward<Ts>(xs)...)
+    .receive([&](T& value) { result = std::move(value); },
+             [&](caf::error& err) { result = std::move(err); });
+  return result;
+}
+
+caf::error to_error(caf::expected<ok_atom> x) {
+  return x ? caf::error{} : std::move(x.error());
+}
+
+} // namespace
+
+caf::expected<caf::actor> start_child(caf::scoped_actor& self, const supervisor_actor& sup,
+                                      child_spec spec, caf::duration timeout) {
+  return call<caf::actor>(self, sup, timeout, start_child_atom::value, std::move(spec));
+}
+
+caf::expected<caf::actor> start_child(caf::scoped_actor& self, const supervisor_actor& sup,
+                                      caf::message args, caf::duration timeout) {
+  return call<caf::actor>(self, sup, timeout, start_child_atom::value,
+                          start_args{std::move(args)});
+}
+
+caf::error terminate_child(caf::scoped_actor& self, const supervisor_actor& sup,
+                           const std::string& id, caf::duration timeout) {
+  return to_error(call<ok_atom>(self, sup, timeout, terminate_child_atom::value, id));
+}
+
+caf::error terminate_child(caf::scoped_actor& self, const supervisor_actor& sup,
+                           const caf::actor& child, caf::duration timeout) {
+  return to_error(call<ok_atom>(self, sup, timeout, terminate_child_atom::value, child));
+}
+
+caf::expected<caf::actor> restart_child(caf::scoped_actor& self, const supervisor_actor& sup,
+                                        const std::string& id, caf::duration timeout) {
+  return call<caf::actor>(self, sup, timeout, restart_child_atom::value, id);
+}
+
+caf::error delete_child(caf::scoped_actor& self, const supervisor_actor& sup,
+                        const std::string& id, caf::duration timeout) {
+  return to_error(call<ok_atom>(self, sup, timeout, delete_child_atom::value, id));
+}
+
+caf::expected<std::vector<child_info>> which_children(caf::scoped_actor& self,
+                                                      const supervisor_actor& sup,
+                                                      caf::duration timeout) {
+  return call<std::vector<child_info>>(self, sup, timeout, which_children_atom::value);
+}
+
+caf::expected<child_counts> count_children(caf::scoped_actor& self, const supervisor_actor& sup,
+                                           caf::duration timeout) {
+  return call<child_counts>(self, sup, timeout, count_children_atom::value);
+}
+
+} // namespace switchboard::supervision

@@ -1,0 +1,64 @@
+#include "supervision/errors.hpp"
+
+#include <caf/actor_system_config.hpp>
+#include <caf/message.hpp>
+
+namespace switchboard::supervision {
+
+std::string to_string(sup_error x) {
+  switch (x) {
+    case sup_error::missing_id: return "missing_id";
+    case sup_error::duplicate_id: return "duplicate_id";
+    case sup_error::missing_start: return "missing_start";
+    case sup_error::significant_permanent: return "significant_permanent";
+    case sup_error::invalid_shutdown_timeout: return "invalid_shutdown_timeout";
+    case sup_error::dynamic_needs_one_spec: return "dynamic_needs_one_spec";
+    case sup_error::invalid_intensity: return "invalid_intensity";
+    case sup_error::invalid_period: return "invalid_period";
+    case sup_error::bad_start_result: return "bad_start_result";
+    case sup_error::failed_to_start_child: return "failed_to_start_child";
+    case sup_error::not_found: return "not_found";
+    case sup_error::running: return "running";
+    case sup_error::restarting: return "restarting";
+    case sup_error::already_present: return "already_present";
+    case sup_error::already_started: return "already_started";
+    case sup_error::simple_one_for_one: return "simple_one_for_one";
+    case sup_error::not_simple_one_for_one: return "not_simple_one_for_one";
+  }
+  return "unknown_sup_error";
+}
+
+caf::error make_error(sup_error x) {
+  return caf::error{static_cast<uint8_t>(x), error_category};
+}
+
+caf::error make_error(sup_error x, std::string context) {
+  return caf::error{static_cast<uint8_t>(x), error_category, caf::make_message(std::move(context))};
+}
+
+namespace {
+
+std::string render(uint8_t code, const caf::message& context) {
+  std::string out = "supervisor:" + to_string(static_cast<sup_error>(code));
+  if (!context.empty())
+    out += caf::to_string(context);
+  return out;
+}
+
+} // namespace
+
+std::string describe(const caf::error& x) {
+  if (!x)
+    return "normal";
+  if (x.category() == error_category)
+    return render(x.code(), x.context());
+  return caf::to_string(x);
+}
+
+void register_error_category(caf::actor_system_config& cfg) {
+  cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+    return render(code, ctx);
+  });
+}
+
+} // namespace switchboard::supervision
