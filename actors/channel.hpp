@@ -1,0 +1,93 @@
+#pragma once
+/// The behaviour API: write a channel as a class, register it for a topic pattern
+/// (docs/behaviors.md). One channel object lives in each room actor, so per-room state is plain
+/// members of the class; per-member state is the `MemberState` struct.
+///
+/// Execution context: every callback runs inside the room actor, one at a time, never
+/// concurrently; callbacks must not block.
+
+#include "actors/channel_results.hpp"
+#include "actors/member.hpp"
+#include "actors/room_context.hpp"
+
+#include <caf/message.hpp>
+
+#include <memory>
+#include <string_view>
+
+namespace switchboard::actors {
+
+/// Type-erased channel interface the room drives. Write channels by deriving from `channel<S>`.
+class basic_channel {
+public:
+  virtual ~basic_channel() = default;
+
+  /// Events for which broadcasts go through handle_out per member (losing the encode-once fast
+  /// path: one encode per member instead of one per serializer).
+  [[nodiscard]] virtual bool intercepts(std::string_view /*event*/) const { return false; }
+  /// Messages sent to the room actor that it does not handle itself, and timers.
+  virtual in_result handle_info(const caf::message& /*msg*/) { return in_result::noreply(); }
+  /// Called once when the room stops, with the exit reason as text.
+  virtual void terminate(std::string_view /*reason*/) {}
+
+  [[nodiscard]] virtual std::unique_ptr<member_base> make_member() const = 0;
+  virtual join_result join_member(std::string_view topic, const protocol::payload& payload,
+                                  member_base& m) = 0;
+  virtual in_result handle_in_member(std::string_view event, const protocol::payload& payload,
+                                     member_base& m) = 0;
+  virtual out_result handle_out_member(std::string_view event, const protocol::payload& payload,
+                                       member_base& m) = 0;
+  virtual void leave_member(member_base& m, leave_reason why) = 0;
+
+  /// The room's helpers; valid inside callbacks.
+  [[nodiscard]] room_context& room() const noexcept { return *room_; }
+
+private:
+  friend class room_core;
+  room_context* room_ = nullptr;
+};
+
+struct no_member_state {};
+
+/// Derive from this and override the callbacks you need; `join` and `handle_in` are required.
+template <class MemberState = no_member_state>
+class channel : public basic_channel {
+public:
+  using member_type = member<MemberState>;
+
+  /// A client asks to join `topic` with `payload`. Accept (optionally with a reply payload) or
+  /// refuse with a payload such as {"reason":"unauthorized"}. Push nothing here: the join reply
+  /// must be the first frame the member receives; push from handle_info or after returning.
+  virtual join_result join(std::string_view topic, const protocol::payload& payload,
+                           member_type& m) = 0;
+  /// An event from a member. Return a reply, noreply, or stop.
+  virtual in_result handle_in(std::string_view event, const protocol::payload& payload,
+                              member_type& m) = 0;
+  /// An intercepted broadcast about to reach `m`: push it (possibly rewritten) or skip it.
+  virtual out_result handle_out(std::string_view /*event*/, const protocol::payload& payload,
+                                member_type& /*m*/) {
+    return out_result::push_payload(payload);
+  }
+  /// `m` is leaving (left, closed, rejoined or stopped); it is still a member during the call.
+  virtual void leave(member_type& /*m*/, leave_reason /*why*/) {}
+
+private:
+  std::unique_ptr<member_base> make_member() const final { return std::make_unique<member_type>(); }
+  join_result join_member(std::string_view topic, const protocol::payload& payload,
+                          member_base& m) final {
+    return join(topic, payload, static_cast<member_type&>(m));
+  }
+  in_result handle_in_member(std::string_view event, const protocol::payload& payload,
+                             member_base& m) final {
+    return handle_in(event, payload, static_cast<member_type&>(m));
+  }
+  out_result handle_out_member(std::string_view event, const protocol::payload& payload,
+                               member_base& m) final {
+    return handle_out(event, payload, static_cast<member_type&>(m));
+  }
+  void leave_member(member_base& m, leave_reason why) final {
+    leave(static_cast<member_type&>(m), why);
+  }
+};
+
+} // namespace switchboard::actors

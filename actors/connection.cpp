@@ -1,0 +1,208 @@
+#include "actors/connection.hpp"
+
+#include "actors/frames.hpp"
+#include "actors/messages.hpp"
+#include "protocol/codec.hpp"
+
+#include <boost/json/object.hpp>
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace switchboard::actors {
+
+namespace {
+
+using protocol::message;
+namespace ev = protocol::events;
+
+/// Phoenix's join timeout: the client gives up on a join after 10 s as well.
+constexpr auto join_timeout = std::chrono::seconds(10);
+
+struct channel_entry {
+  std::string topic;
+  boost::json::value join_ref;
+  caf::actor room;
+};
+
+struct connection_state {
+  port_ptr port;
+  std::shared_ptr<const socket_info> socket;
+  std::shared_ptr<const connection_context> ctx;
+  std::vector<channel_entry> channels; ///< few per connection: a vector beats a map in memory
+  static inline const char* name = "connection";
+
+  channel_entry* find(std::string_view topic) {
+    auto i = std::find_if(channels.begin(), channels.end(),
+                          [&](const channel_entry& e) { return e.topic == topic; });
+    return i == channels.end() ? nullptr : &*i;
+  }
+  void erase(std::string_view topic) {
+    std::erase_if(channels, [&](const channel_entry& e) { return e.topic == topic; });
+  }
+  void reply(const boost::json::value& join_ref, const boost::json::value& ref,
+             std::string_view topic, std::string_view status, const boost::json::value& response) {
+    port->push(make_reply_frame(port->serializer(), join_ref, ref, topic, status, response));
+  }
+};
+
+using connection_actor = caf::stateful_actor<connection_state>;
+
+// The 1.8.12 rule: a message belongs to the current incarnation if its join_ref is null or equal.
+bool current_incarnation(const message& msg, const channel_entry& e) {
+  return msg.join_ref.is_null() || msg.join_ref == e.join_ref;
+}
+
+void join(connection_actor* self, message&& msg) {
+  auto& st = self->state;
+  const boost::json::value empty = boost::json::object{};
+  auto route = st.ctx->routes->match(msg.topic);
+  if (!route) {
+    spdlog::debug("ignoring unmatched topic \"{}\"", msg.topic);
+    st.reply(nullptr, msg.ref, msg.topic, "error", reason_payload("unmatched topic"));
+    return;
+  }
+  if (msg.join_ref.is_null()) // V1 clients have no join_ref: the join's ref stands in
+    msg.join_ref = msg.ref;
+  if (!st.find(msg.topic) && st.channels.size() >= st.ctx->max_channels) {
+    st.reply(msg.join_ref, msg.ref, msg.topic, "error", reason_payload("too many channels joined"));
+    return;
+  }
+  auto topic = msg.topic;
+  auto join_ref = msg.join_ref;
+  auto ref = msg.ref;
+  join_request req{caf::actor_cast<caf::actor>(self), st.port, st.socket, std::move(route),
+                   std::move(msg)};
+  // Like Phoenix's socket, the connection waits for the join result before handling anything
+  // else, so the join reply precedes every later frame of the channel.
+  self->request(st.ctx->rooms->shard_for(topic), join_timeout, join_atom::value, std::move(req))
+    .await(
+      [self, topic, join_ref](bool admitted, caf::actor room) {
+        auto& st = self->state;
+        auto* entry = st.find(topic);
+        if (!admitted) {
+          if (entry) { // a refused duplicate join still ended the old incarnation
+            self->demonitor(entry->room);
+            st.erase(topic);
+          }
+          return;
+        }
+        if (entry) {
+          entry->join_ref = join_ref;
+          return;
+        }
+        self->monitor(room);
+        st.channels.push_back(channel_entry{topic, join_ref, std::move(room)});
+      },
+      [self, topic, join_ref, ref](caf::error& err) {
+        auto& st = self->state;
+        spdlog::warn("join of \"{}\" failed: {}", topic, self->system().render(err));
+        st.reply(join_ref, ref, topic, "error", reason_payload("join crashed"));
+        if (auto* entry = st.find(topic)) {
+          self->demonitor(entry->room);
+          st.erase(topic);
+        }
+      });
+}
+
+void leave(connection_actor* self, message&& msg) {
+  auto& st = self->state;
+  auto* entry = st.find(msg.topic);
+  if (!entry) {
+    st.reply(msg.join_ref, msg.ref, msg.topic, "ok", boost::json::object{});
+    return;
+  }
+  if (!current_incarnation(msg, *entry))
+    return; // the client raced a server close
+  // The room writes the reply and the phx_close.
+  self->send(entry->room, leave_atom::value, std::move(msg));
+  self->demonitor(entry->room);
+  st.erase(entry->topic);
+}
+
+void dispatch(connection_actor* self, message&& msg) {
+  auto& st = self->state;
+  if (msg.topic == ev::phoenix_topic && msg.event == ev::heartbeat) {
+    st.reply(nullptr, msg.ref, msg.topic, "ok", boost::json::object{});
+    return;
+  }
+  if (msg.event == ev::join)
+    return join(self, std::move(msg));
+  if (msg.event == ev::leave)
+    return leave(self, std::move(msg));
+  auto* entry = st.find(msg.topic);
+  if (!entry) {
+    st.reply(nullptr, msg.ref, msg.topic, "error", reason_payload("unmatched topic"));
+    return;
+  }
+  if (current_incarnation(msg, *entry))
+    self->send(entry->room, publish_atom::value, std::move(msg));
+}
+
+void room_down(connection_actor* self, const caf::down_msg& down) {
+  auto& st = self->state;
+  const bool crashed = down.reason && down.reason != caf::exit_reason::normal;
+  for (const auto& e : st.channels) {
+    if (e.room.id() != down.source.id())
+      continue;
+    auto event = crashed ? ev::error : ev::close;
+    auto payload = crashed ? reason_payload("channel_crash") : boost::json::object{};
+    st.port->push(make_channel_control_frame(st.port->serializer(), e.join_ref, e.topic, event,
+                                             payload));
+  }
+  std::erase_if(st.channels, [&](const channel_entry& e) { return e.room.id() == down.source.id(); });
+}
+
+caf::behavior connection(connection_actor* self, port_ptr port,
+                         std::shared_ptr<const socket_info> socket,
+                         std::shared_ptr<const connection_context> ctx) {
+  self->state.port = port;
+  self->state.socket = std::move(socket);
+  self->state.ctx = std::move(ctx);
+  self->set_down_handler([self](caf::down_msg& down) { room_down(self, down); });
+  // Whatever ends this actor closes its socket; a peer that already closed ignores it.
+  self->attach_functor([port](const caf::error& reason) {
+    if (!reason || reason == caf::exit_reason::normal)
+      return;
+    if (reason == caf::exit_reason::user_shutdown)
+      port->close(close_code::going_away, "server shutting down");
+    else
+      port->close(close_code::internal_error, "internal error");
+  });
+  return {
+    [self](inbound_atom, std::string& bytes, bool binary) {
+      auto& st = self->state;
+      auto ser = st.port->serializer();
+      auto decoded = binary ? protocol::decode_binary(ser, bytes) : protocol::decode_text(ser, bytes);
+      if (!decoded.msg) {
+        st.port->close(close_code::invalid_payload, decoded.error);
+        self->quit();
+        return;
+      }
+      dispatch(self, std::move(*decoded.msg));
+    },
+    [self](peer_closed_atom) { self->quit(); },
+    [self](closed_atom, const std::string& topic, const boost::json::value& join_ref) {
+      auto& st = self->state;
+      auto* entry = st.find(topic);
+      if (entry && entry->join_ref == join_ref) {
+        self->demonitor(entry->room);
+        st.erase(topic);
+      }
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_connection(caf::actor_system& sys, port_ptr port,
+                            std::shared_ptr<const socket_info> socket,
+                            std::shared_ptr<const connection_context> ctx) {
+  return sys.spawn(connection, std::move(port), std::move(socket), std::move(ctx));
+}
+
+} // namespace switchboard::actors

@@ -1,0 +1,38 @@
+#pragma once
+/// The connection actor: one per WebSocket connection. Owns the topic → join_ref map and applies
+/// the per-message rules of PROTOCOL.md §2.2 (heartbeat, join, duplicate join, leave, unmatched
+/// topic, channel limit). Frames a room produces go straight from the room to the socket; the
+/// connection writes only its own replies and the phx_error of a crashed room.
+///
+/// Handles:
+///   (inbound_atom, std::string bytes, bool binary)  a complete frame from the session
+///   (peer_closed_atom)                              the socket closed: exits normally
+///   (closed_atom, topic, join_ref)                  a room stopped this channel gracefully
+///   down messages of rooms: a crashed room → phx_error {"reason":"channel_crash"} for its topic
+/// Exits: normally when the peer closed or after closing a connection that sent an undecodable
+/// frame (1007); on any other exit reason its socket is closed with 1011 (1001 for shutdown).
+
+#include "actors/member.hpp"
+#include "actors/outbound.hpp"
+#include "actors/registry.hpp"
+#include "actors/router.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <memory>
+
+namespace switchboard::actors {
+
+/// What every connection shares; immutable after start.
+struct connection_context {
+  std::shared_ptr<const router> routes;
+  std::shared_ptr<const registry> rooms;
+  std::size_t max_channels = 100;
+};
+
+[[nodiscard]] caf::actor spawn_connection(caf::actor_system& sys, port_ptr port,
+                                          std::shared_ptr<const socket_info> socket,
+                                          std::shared_ptr<const connection_context> ctx);
+
+} // namespace switchboard::actors

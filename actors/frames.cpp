@@ -1,0 +1,80 @@
+#include "actors/frames.hpp"
+
+#include "protocol/codec.hpp"
+#include "protocol/ws_frame.hpp"
+
+#include <boost/json/object.hpp>
+
+namespace switchboard::actors {
+
+namespace {
+
+using protocol::ws_opcode;
+
+frame_ptr make_frame(ws_opcode op, std::string_view encoded, frame_class cls) {
+  return std::make_shared<const outbound_frame>(outbound_frame{protocol::ws_frame(op, encoded), cls});
+}
+
+// Binary frames carry refs as raw strings; a null ref becomes "" as in Phoenix.
+std::string ref_text(const boost::json::value& v) {
+  if (const auto* s = v.if_string())
+    return std::string{s->data(), s->size()};
+  return {};
+}
+
+} // namespace
+
+frame_ptr make_broadcast_frame(protocol::serializer s, std::string_view topic,
+                               std::string_view event, const protocol::payload& p) {
+  if (const auto* bin = std::get_if<protocol::binary_payload>(&p)) {
+    if (s == protocol::serializer::v1)
+      return nullptr;
+    auto encoded = protocol::encode_binary_broadcast(topic, event, bin->bytes);
+    return encoded ? make_frame(ws_opcode::binary, *encoded, frame_class::broadcast) : nullptr;
+  }
+  auto text = protocol::encode_text(s, nullptr, nullptr, topic, event,
+                                    std::get<boost::json::value>(p));
+  return make_frame(ws_opcode::text, text, frame_class::broadcast);
+}
+
+frame_ptr make_push_frame(protocol::serializer s, const boost::json::value& join_ref,
+                          std::string_view topic, std::string_view event,
+                          const protocol::payload& p) {
+  if (const auto* bin = std::get_if<protocol::binary_payload>(&p)) {
+    if (s == protocol::serializer::v1)
+      return nullptr;
+    auto encoded = protocol::encode_binary_push(ref_text(join_ref), topic, event, bin->bytes);
+    return encoded ? make_frame(ws_opcode::binary, *encoded, frame_class::control) : nullptr;
+  }
+  auto text = protocol::encode_text(s, join_ref, nullptr, topic, event,
+                                    std::get<boost::json::value>(p));
+  return make_frame(ws_opcode::text, text, frame_class::control);
+}
+
+frame_ptr make_reply_frame(protocol::serializer s, const boost::json::value& join_ref,
+                           const boost::json::value& ref, std::string_view topic,
+                           std::string_view status, const protocol::payload& response) {
+  if (const auto* bin = std::get_if<protocol::binary_payload>(&response)) {
+    if (s == protocol::serializer::v1)
+      return nullptr;
+    auto encoded = protocol::encode_binary_reply(ref_text(join_ref), ref_text(ref), topic, status,
+                                                 bin->bytes);
+    return encoded ? make_frame(ws_opcode::binary, *encoded, frame_class::control) : nullptr;
+  }
+  auto text = protocol::encode_reply(s, join_ref, ref, topic, status,
+                                     std::get<boost::json::value>(response));
+  return make_frame(ws_opcode::text, text, frame_class::control);
+}
+
+frame_ptr make_channel_control_frame(protocol::serializer s, const boost::json::value& join_ref,
+                                     std::string_view topic, std::string_view event,
+                                     const boost::json::value& payload) {
+  auto text = protocol::encode_text(s, join_ref, join_ref, topic, event, payload);
+  return make_frame(ws_opcode::text, text, frame_class::control);
+}
+
+boost::json::value reason_payload(std::string_view reason) {
+  return boost::json::object{{"reason", reason}};
+}
+
+} // namespace switchboard::actors

@@ -1,0 +1,56 @@
+#pragma once
+/// A member of a room: one connection's joined channel on the room's topic.
+
+#include "actors/outbound.hpp"
+#include "protocol/message.hpp"
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <caf/actor.hpp>
+
+#include <memory>
+#include <string>
+
+namespace switchboard::actors {
+
+/// What the socket knows about its connection: the connect params (the query string, `vsn`
+/// included) and what the socket-level connect hook assigned. Shared by all of the connection's
+/// members; immutable after the handshake.
+struct socket_info {
+  boost::json::object params;
+  boost::json::object assigns;
+  std::string id; ///< socket id for forced disconnects; empty for anonymous sockets
+};
+
+/// Owned by the room; valid from `join` until the member leaves. Runs inside the room actor: never
+/// keep a reference to it beyond a callback.
+class member_base {
+public:
+  virtual ~member_base() = default;
+
+  /// Unique among the room's members (the connection actor's id).
+  [[nodiscard]] caf::actor_id id() const noexcept { return connection_.id(); }
+  [[nodiscard]] const boost::json::value& join_ref() const noexcept { return join_ref_; }
+  [[nodiscard]] protocol::serializer serializer() const noexcept { return serializer_; }
+  [[nodiscard]] const socket_info& socket() const noexcept { return *socket_; }
+  [[nodiscard]] const boost::json::object& params() const noexcept { return socket_->params; }
+  [[nodiscard]] const boost::json::object& assigns() const noexcept { return socket_->assigns; }
+
+private:
+  friend class room_core;
+  caf::actor connection_;
+  port_ptr port_;
+  boost::json::value join_ref_;
+  protocol::serializer serializer_ = protocol::serializer::v2;
+  std::shared_ptr<const socket_info> socket_;
+};
+
+/// A member with the per-member state a channel defines (a plain struct, default-constructed on
+/// join).
+template <class State>
+class member final : public member_base {
+public:
+  State state{};
+};
+
+} // namespace switchboard::actors

@@ -1,0 +1,77 @@
+#include "actors/room.hpp"
+
+#include "actors/messages.hpp"
+#include "actors/room_core.hpp"
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+namespace switchboard::actors {
+
+namespace {
+
+struct room_state {
+  std::shared_ptr<room_core> core;
+  caf::actor registry_shard;
+  static inline const char* name = "room";
+};
+
+// Tells the registry when the last member is gone; the registry decides whether to stop us,
+// since only it knows whether a join is on its way.
+void notify_if_idle(caf::stateful_actor<room_state>* self) {
+  auto& st = self->state;
+  if (st.core->member_count() == 0)
+    self->send(st.registry_shard, idle_atom::value, st.core->topic(), st.core->joins_seen());
+}
+
+caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topic,
+                         std::shared_ptr<const route> r, caf::actor registry_shard) {
+  auto core = std::make_shared<room_core>(self, std::move(topic), std::move(r));
+  self->state.core = core;
+  self->state.registry_shard = std::move(registry_shard);
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& core = *self->state.core;
+    auto id = down.source.id();
+    if (core.is_member(id)) {
+      core.connection_down(id);
+      notify_if_idle(self);
+    } else {
+      core.handle_info(caf::make_message(std::move(down)));
+    }
+  });
+  // The attachable holds the core so that terminate runs even after the state is destroyed.
+  self->attach_functor([core, &sys = self->system()](const caf::error& reason) {
+    core->terminate(reason ? sys.render(reason) : "normal");
+  });
+  return {
+    [self](join_atom, join_request& req) -> caf::result<bool, caf::actor> {
+      bool admitted = self->state.core->join(req);
+      if (!admitted)
+        notify_if_idle(self);
+      return {admitted, caf::actor_cast<caf::actor>(self)};
+    },
+    [self](leave_atom, const protocol::message& msg) {
+      self->state.core->leave(self->current_sender()->id(), msg);
+      notify_if_idle(self);
+    },
+    [self](publish_atom, protocol::message& msg) {
+      self->state.core->publish(self->current_sender()->id(), msg);
+      notify_if_idle(self);
+    },
+    [self](broadcast_atom, const broadcast_request& b) {
+      self->state.core->broadcast(b.event, b.payload);
+    },
+    [self](info_atom, const caf::message& msg) { self->state.core->handle_info(msg); },
+    [self](timer_atom, timer_id id) { self->state.core->timer_fired(id); },
+    [self](stop_atom) { self->quit(); },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_room(caf::actor_system& sys, std::string topic, std::shared_ptr<const route> r,
+                      caf::actor registry_shard) {
+  return sys.spawn(room_actor, std::move(topic), std::move(r), std::move(registry_shard));
+}
+
+} // namespace switchboard::actors

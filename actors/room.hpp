@@ -1,0 +1,33 @@
+#pragma once
+/// The room actor: one per topic that has members, running that topic's channel.
+///
+/// Handles:
+///   (join_atom, join_request)        → replies (bool admitted, actor room); the join reply frame
+///                                      is written to the member before any other frame
+///   (leave_atom, message)            from a member's connection
+///   (publish_atom, message)          from a member's connection
+///   (broadcast_atom, broadcast_request) a server-side broadcast
+///   (info_atom, caf::message)        handed to the channel's handle_info
+///   (stop_atom)                      from the registry once idle: exits normally
+///   down messages of member connections: the member leaves (closed)
+/// Emits:
+///   (idle_atom, topic, joins_seen)   to the registry shard when the last member left
+///   (closed_atom, topic, join_ref)   to a connection whose member the channel stopped gracefully
+/// Exits: normally on stop_atom; with an error when a callback throws or stops abnormally (a
+/// crash: member connections monitor the room and send phx_error to their clients).
+
+#include "actors/router.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <memory>
+#include <string>
+
+namespace switchboard::actors {
+
+/// Spawns a room for `topic` served by `r`; `registry_shard` receives its idle notices.
+[[nodiscard]] caf::actor spawn_room(caf::actor_system& sys, std::string topic,
+                                    std::shared_ptr<const route> r, caf::actor registry_shard);
+
+} // namespace switchboard::actors

@@ -1,0 +1,64 @@
+#pragma once
+/// The helpers a channel calls from inside its callbacks. Implemented by the room actor; every
+/// function runs inside the room actor and must only be called from its callbacks.
+
+#include "actors/member.hpp"
+#include "protocol/message.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/message.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace switchboard::actors {
+
+/// Identifies one client message for a reply sent later (Phoenix's `socket_ref`).
+struct reply_ref {
+  caf::actor_id member = 0;
+  boost::json::value join_ref;
+  boost::json::value ref;
+};
+
+/// Cancels a timer started with `send_after` or `every`.
+using timer_id = std::uint64_t;
+
+class room_context {
+public:
+  virtual ~room_context() = default;
+
+  [[nodiscard]] virtual const std::string& topic() const noexcept = 0;
+
+  /// Sends `[null, null, topic, event, payload]` to every member. Encoded once per serializer;
+  /// linear in members, constant per member. Intercepted events go through handle_out instead.
+  virtual void broadcast(std::string_view event, const protocol::payload& payload) = 0;
+  /// Like broadcast, excluding `from`.
+  virtual void broadcast_from(const member_base& from, std::string_view event,
+                              const protocol::payload& payload) = 0;
+  /// Sends `[join_ref, null, topic, event, payload]` to one member.
+  virtual void push(const member_base& to, std::string_view event,
+                    const protocol::payload& payload) = 0;
+
+  /// The ref of the message being handled, for a reply sent after handle_in returned noreply.
+  [[nodiscard]] virtual reply_ref current_ref() const = 0;
+  /// Replies to a saved ref; ignored if that member has left or rejoined since.
+  virtual void reply(const reply_ref& to, std::string_view status,
+                     const protocol::payload& response) = 0;
+
+  /// Delivers `msg` to handle_info once after `delay`.
+  virtual timer_id send_after(std::chrono::milliseconds delay, caf::message msg) = 0;
+  /// Delivers `msg` to handle_info every `interval` until cancelled or the room stops.
+  virtual timer_id every(std::chrono::milliseconds interval, caf::message msg) = 0;
+  virtual void cancel_timer(timer_id id) = 0;
+
+  [[nodiscard]] virtual std::size_t member_count() const noexcept = 0;
+  virtual void for_each_member(const std::function<void(member_base&)>& fn) = 0;
+
+  /// The room actor itself, to talk to other actors (replies arrive in handle_info).
+  [[nodiscard]] virtual caf::event_based_actor& self() noexcept = 0;
+};
+
+} // namespace switchboard::actors

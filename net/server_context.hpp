@@ -1,0 +1,27 @@
+#pragma once
+/// What the listener and its sessions need from the server; owned by the server, outlives them.
+
+#include "actors/connection.hpp"
+#include "net/ws_session.hpp"
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace switchboard::net {
+
+struct server_context {
+  caf::actor_system* system = nullptr;
+  std::shared_ptr<const actors::connection_context> actors;
+  session_options session;
+  std::string socket_path = "/socket"; ///< the WebSocket endpoint is socket_path + "/websocket"
+  std::chrono::milliseconds handshake_timeout{10'000};
+  /// Called with every new connection actor (the server puts it under its supervisor).
+  std::function<void(const caf::actor&)> adopt_connection;
+};
+
+} // namespace switchboard::net

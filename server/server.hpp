@@ -1,0 +1,53 @@
+#pragma once
+/// A Switchboard server assembled from a config: the actor system, the registry shards, the
+/// listener and its I/O threads. Embedding programs build one, register behaviours, and run it:
+///
+///     switchboard::server::server srv{switchboard::server::default_config()};
+///     srv.behaviours().add<my_channel>("mine");   // then route "x:*" to "mine" in the config
+///     return srv.run();                            // until SIGINT/SIGTERM
+///
+/// Thread-safety: construct, configure and run from one thread.
+
+#include "actors/behaviour_registry.hpp"
+#include "server/config.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include <memory>
+#include <string>
+
+namespace switchboard::server {
+
+class server {
+public:
+  explicit server(config c);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// The behaviours routes can name; holds the stock ones (broadcast, echo) from the start.
+  [[nodiscard]] actors::behaviour_registry& behaviours() noexcept { return behaviours_; }
+  [[nodiscard]] const config& settings() const noexcept { return config_; }
+
+  /// Builds the routes, starts the actors and binds the listener. Returns an error message
+  /// (unknown behaviour, invalid route option, address in use) or an empty string.
+  [[nodiscard]] std::string start();
+  /// The bound address (after start; the real port when the config asked for port 0).
+  [[nodiscard]] boost::asio::ip::tcp::endpoint endpoint() const;
+  /// Blocks until SIGINT or SIGTERM, then stops gracefully: stop accepting, close every
+  /// connection with 1001, stop the actors.
+  void wait_for_signal();
+  /// Graceful stop; idempotent.
+  void stop();
+
+  /// start() + wait_for_signal() + stop(); returns a process exit code and logs any error.
+  int run();
+
+private:
+  struct runtime;
+  config config_;
+  actors::behaviour_registry behaviours_;
+  std::unique_ptr<runtime> runtime_;
+};
+
+} // namespace switchboard::server
