@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds everything, and runs every test (unit, example and end-to-end)
+# through ctest. With CI=true it then repeats the whole suite on an AddressSanitizer +
+# UndefinedBehaviorSanitizer build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh --test
+
+if [[ ! -d tests/e2e/node_modules ]]; then
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+jobs=$(nproc)
+run_suite() { # <build dir> <extra cmake args...>
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  (cd "$dir" && ctest --output-on-failure --timeout 300 -j "$jobs")
+}
+
+run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+if [[ "${CI:-}" == "true" ]]; then
+  echo "== sanitizer build (ASan + UBSan) =="
+  export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:suppressions=$PWD/scripts/ubsan.supp
+  export LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp
+  run_suite build-sanitize -DCMAKE_BUILD_TYPE=Debug -DSWITCHBOARD_SANITIZE=ON
+fi
