@@ -33,6 +33,7 @@ public:
   [[nodiscard]] virtual std::unique_ptr<member_base> make_member() const = 0;
   virtual join_result join_member(std::string_view topic, const protocol::payload& payload,
                                   member_base& m) = 0;
+  virtual void after_join_member(member_base& m) = 0;
   virtual in_result handle_in_member(std::string_view event, const protocol::payload& payload,
                                      member_base& m) = 0;
   virtual out_result handle_out_member(std::string_view event, const protocol::payload& payload,
@@ -60,6 +61,9 @@ public:
   /// must be the first frame the member receives; push from handle_info or after returning.
   virtual join_result join(std::string_view topic, const protocol::payload& payload,
                            member_type& m) = 0;
+  /// Runs right after the join reply was written: the place to push to the new member (e.g. the
+  /// presence state or history), since nothing may precede the join reply.
+  virtual void after_join(member_type& /*m*/) {}
   /// An event from a member. Return a reply, noreply, or stop.
   virtual in_result handle_in(std::string_view event, const protocol::payload& payload,
                               member_type& m) = 0;
@@ -77,6 +81,7 @@ private:
                           member_base& m) final {
     return join(topic, payload, static_cast<member_type&>(m));
   }
+  void after_join_member(member_base& m) final { after_join(static_cast<member_type&>(m)); }
   in_result handle_in_member(std::string_view event, const protocol::payload& payload,
                              member_base& m) final {
     return handle_in(event, payload, static_cast<member_type&>(m));

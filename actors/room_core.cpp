@@ -56,11 +56,14 @@ bool room_core::join(join_request& req) {
     index_.emplace(id, members_.size());
     members_.push_back(std::move(m));
   }
+  auto* admitted = result.accepted ? members_.back().get() : nullptr;
   if (replaced_join_ref) {
     // Phoenix queues the old incarnation's close behind the new join's reply.
     port->push(make_channel_control_frame(port->serializer(), *replaced_join_ref, topic_,
                                           protocol::events::close, empty_object));
   }
+  if (admitted)
+    channel_->after_join_member(*admitted);
   return result.accepted;
 }
 
