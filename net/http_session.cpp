@@ -9,6 +9,9 @@
 #include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
+#include <boost/beast/core/detail/base64.hpp>
+
+#include <cctype>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,23 +48,62 @@ std::optional<parsed_target> parse_target(std::string_view target) {
   return out;
 }
 
-// The subprotocol phoenix.js offers with an auth token; browsers abort unless it is echoed.
-bool offers_phoenix_subprotocol(const request& req) {
+struct offered_subprotocols {
+  bool phoenix = false;
+  std::optional<std::string> auth_token;
+};
+
+// phoenix.js offers "phoenix" plus "base64url.bearer.phx.<token>" when it has an auth token;
+// browsers abort the handshake unless "phoenix" is echoed (PROTOCOL.md §1.2 steps 4-5).
+offered_subprotocols parse_subprotocols(const request& req) {
+  static constexpr std::string_view token_prefix = "base64url.bearer.phx.";
+  offered_subprotocols out;
   auto offered = req[http::field::sec_websocket_protocol];
-  for (std::size_t pos = 0; pos < offered.size();) {
+  for (std::size_t pos = 0; pos <= offered.size();) {
     auto end = offered.find(',', pos);
-    auto item = offered.substr(pos, end == std::string_view::npos ? end : end - pos);
+    auto item = offered.substr(pos, end == std::string_view::npos ? offered.size() - pos : end - pos);
     while (!item.empty() && item.front() == ' ')
       item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ')
       item.remove_suffix(1);
-    if (item == "phoenix")
-      return true;
+    if (item == "phoenix") {
+      out.phoenix = true;
+    } else if (item.starts_with(token_prefix)) {
+      // Standard Base64 with the padding stripped, despite the prefix's name.
+      std::string encoded{item.substr(token_prefix.size())};
+      while (encoded.size() % 4 != 0)
+        encoded.push_back('=');
+      std::string decoded(beast::detail::base64::decoded_size(encoded.size()), '\0');
+      auto [written, read] = beast::detail::base64::decode(decoded.data(), encoded.data(), encoded.size());
+      (void)read;
+      decoded.resize(written);
+      out.auth_token = std::move(decoded);
+    }
     if (end == std::string_view::npos)
       break;
     pos = end + 1;
   }
-  return false;
+  return out;
+}
+
+actors::connect_info make_connect_info(const request& req, const beast::tcp_stream& stream,
+                                       std::optional<std::string> auth_token) {
+  actors::connect_info info;
+  error_code ec;
+  auto peer = stream.socket().remote_endpoint(ec);
+  if (!ec)
+    info.peer_address = peer.address().to_string() + ":" + std::to_string(peer.port());
+  info.uri = std::string{req.target()};
+  info.user_agent = std::string{req[http::field::user_agent]};
+  info.auth_token = std::move(auth_token);
+  for (const auto& field : req) {
+    auto name = std::string{field.name_string()};
+    for (auto& c : name)
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (name.starts_with("x-"))
+      info.x_headers.emplace_back(std::move(name), std::string{field.value()});
+  }
+  return info;
 }
 
 class http_session : public std::enable_shared_from_this<http_session> {
@@ -97,17 +139,27 @@ private:
       spdlog::warn("refusing connection: unsupported vsn \"{}\"", target->vsn.value_or(""));
       return respond(http::status::forbidden, "unsupported serializer version\n");
     }
-    upgrade(*serializer, std::move(target->params));
+    auto subprotocols = parse_subprotocols(req_);
+    auto info = std::make_shared<actors::socket_info>();
+    if (ctx_.on_connect) {
+      auto result = ctx_.on_connect(
+        target->params, make_connect_info(req_, stream_, std::move(subprotocols.auth_token)));
+      if (!result.accepted)
+        return respond(static_cast<http::status>(result.http_status), "connection refused\n");
+      info->assigns = std::move(result.assigns);
+      info->id = std::move(result.socket_id);
+    }
+    info->params = std::move(target->params);
+    upgrade(*serializer, subprotocols.phoenix, std::move(info));
   }
 
-  void upgrade(protocol::serializer serializer, boost::json::object params) {
+  void upgrade(protocol::serializer serializer, bool echo_phoenix,
+               std::shared_ptr<actors::socket_info> info) {
     auto ws = std::make_shared<websocket::stream<beast::tcp_stream>>(std::move(stream_));
-    if (offers_phoenix_subprotocol(req_))
+    if (echo_phoenix)
       ws->set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
         res.set(http::field::sec_websocket_protocol, "phoenix");
       }));
-    auto info = std::make_shared<actors::socket_info>();
-    info->params = std::move(params);
     ws->async_accept(req_, [self = shared_from_this(), ws, serializer, info](error_code ec) {
       if (ec)
         return self->fail(ec, "accept");

@@ -1,6 +1,7 @@
 #pragma once
 /// What the listener and its sessions need from the server; owned by the server, outlives them.
 
+#include "actors/connect.hpp"
 #include "actors/connection.hpp"
 #include "net/ws_session.hpp"
 
@@ -20,6 +21,8 @@ struct server_context {
   session_options session;
   std::string socket_path = "/socket"; ///< the WebSocket endpoint is socket_path + "/websocket"
   std::chrono::milliseconds handshake_timeout{10'000};
+  /// Accepts or refuses each upgrade; empty = accept everyone.
+  actors::connect_handler on_connect;
   /// Called with every new connection actor (the server puts it under its supervisor).
   std::function<void(const caf::actor&)> adopt_connection;
 };

@@ -105,6 +105,7 @@ std::string server::start() {
   rt.ctx.session.max_outbound_bytes = config_.limits.max_outbound_bytes;
   rt.ctx.socket_path = config_.listener.socket_path;
   rt.ctx.handshake_timeout = config_.limits.handshake_timeout;
+  rt.ctx.on_connect = connect_handler_;
   rt.ctx.adopt_connection = [connections = rt.connections](const caf::actor& child) {
     caf::anon_send(connections, actors::adopt_atom::value, child);
   };

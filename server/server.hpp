@@ -9,6 +9,7 @@
 /// Thread-safety: construct, configure and run from one thread.
 
 #include "actors/behaviour_registry.hpp"
+#include "actors/connect.hpp"
 #include "server/config.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -28,6 +29,8 @@ public:
   /// The behaviours routes can name; holds the stock ones (broadcast, echo) from the start.
   [[nodiscard]] actors::behaviour_registry& behaviours() noexcept { return behaviours_; }
   [[nodiscard]] const config& settings() const noexcept { return config_; }
+  /// Installs the socket-level connect hook (before start); the default accepts everyone.
+  void set_connect_handler(actors::connect_handler handler) { connect_handler_ = std::move(handler); }
 
   /// Builds the routes, starts the actors and binds the listener. Returns an error message
   /// (unknown behaviour, invalid route option, address in use) or an empty string.
@@ -47,6 +50,7 @@ private:
   struct runtime;
   config config_;
   actors::behaviour_registry behaviours_;
+  actors::connect_handler connect_handler_;
   std::unique_ptr<runtime> runtime_;
 };
 
