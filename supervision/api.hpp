@@ -48,14 +48,18 @@ caf::expected<caf::actor> restart_child(caf::scoped_actor& self, const superviso
 caf::error delete_child(caf::scoped_actor& self, const supervisor_actor& sup,
                         const std::string& id, caf::duration timeout = caf::infinite);
 
+/// The children: static ones in start order, dynamic ones in no particular order. O(n).
 caf::expected<std::vector<child_info>> which_children(caf::scoped_actor& self,
                                                       const supervisor_actor& sup,
                                                       caf::duration timeout = caf::infinite);
 
+/// Specs, running children, supervisors and workers.
 caf::expected<child_counts> count_children(caf::scoped_actor& self, const supervisor_actor& sup,
                                            caf::duration timeout = caf::infinite);
 
 // -- asynchronous, inside an event-based actor ----------------------------------------------
+// Same contracts as above; each returns the response handle of the request. Values arrive
+// as caf::actor, ok_atom, std::vector<child_info> or child_counts; errors as caf::error.
 
 inline auto start_child(caf::event_based_actor* self, const supervisor_actor& sup,
                         child_spec spec, caf::duration timeout = caf::infinite) {

@@ -97,11 +97,20 @@ void supervisor_impl::initiate_stop(stop_item item) {
 }
 
 bool supervisor_impl::on_stop_down(const caf::down_msg& msg) {
-  auto i = stopping_.find(msg.source.id());
-  if (i == stopping_.end())
-    return false;
-  auto item = std::move(i->second);
-  stopping_.erase(i);
+  stop_item item;
+  if (auto i = stopping_.find(msg.source.id()); i != stopping_.end()) {
+    item = std::move(i->second);
+    stopping_.erase(i);
+  } else {
+    // A child still queued for a sequential stop may die on its own first; it counts as
+    // stopped (OTP finds its 'EXIT' when it monitors it).
+    auto j = std::find_if(stop_queue_.begin(), stop_queue_.end(),
+                          [&](const stop_item& x) { return x.handle.address() == msg.source; });
+    if (j == stop_queue_.end())
+      return false;
+    item = std::move(*j);
+    stop_queue_.erase(j);
+  }
   const auto& reason = msg.reason;
   const bool brutal = item.who.shutdown.how == shutdown_spec::kind::brutal_kill;
   const bool expected = brutal ? reason == caf::exit_reason::kill : is_shutdown(reason);
