@@ -2,6 +2,7 @@
 
 #include "actors/frames.hpp"
 #include "actors/messages.hpp"
+#include "actors/metrics.hpp"
 #include "protocol/codec.hpp"
 
 #include <boost/json/object.hpp>
@@ -29,8 +30,26 @@ struct channel_entry {
   caf::actor room;
 };
 
+/// Inbound rate limit; refilled lazily on each message.
+struct token_bucket {
+  double tokens = 0;
+  std::chrono::steady_clock::time_point refilled;
+  std::size_t refused_in_a_row = 0;
+
+  bool take(double rate, double burst) {
+    auto now = std::chrono::steady_clock::now();
+    tokens = std::min(burst, tokens + rate * std::chrono::duration<double>(now - refilled).count());
+    refilled = now;
+    if (tokens < 1.0)
+      return false;
+    tokens -= 1.0;
+    return true;
+  }
+};
+
 struct connection_state {
   port_ptr port;
+  token_bucket bucket;
   std::shared_ptr<const socket_info> socket;
   std::shared_ptr<const connection_context> ctx;
   std::vector<channel_entry> channels; ///< few per connection: a vector beats a map in memory
@@ -162,6 +181,7 @@ caf::behavior connection(connection_actor* self, port_ptr port,
                          std::shared_ptr<const connection_context> ctx) {
   self->state.port = port;
   self->state.socket = std::move(socket);
+  self->state.bucket = token_bucket{ctx->burst, std::chrono::steady_clock::now(), 0};
   self->state.ctx = std::move(ctx);
   self->set_down_handler([self](caf::down_msg& down) { room_down(self, down); });
   // Whatever ends this actor closes its socket; a peer that already closed ignores it.
@@ -176,13 +196,27 @@ caf::behavior connection(connection_actor* self, port_ptr port,
   return {
     [self](inbound_atom, std::string& bytes, bool binary) {
       auto& st = self->state;
+      st.port->inbound_consumed();
       auto ser = st.port->serializer();
       auto decoded = binary ? protocol::decode_binary(ser, bytes) : protocol::decode_text(ser, bytes);
       if (!decoded.msg) {
+        add(metrics::global().malformed_total);
         st.port->close(close_code::invalid_payload, decoded.error);
         self->quit();
         return;
       }
+      if (!st.bucket.take(st.ctx->messages_per_second, st.ctx->burst)) {
+        add(metrics::global().rate_limited_total);
+        if (++st.bucket.refused_in_a_row > st.ctx->rate_limit_close_after) {
+          st.port->close(close_code::policy, "rate limit exceeded");
+          self->quit();
+          return;
+        }
+        auto& msg = *decoded.msg;
+        st.reply(msg.join_ref, msg.ref, msg.topic, "error", reason_payload("rate_limited"));
+        return;
+      }
+      st.bucket.refused_in_a_row = 0;
       dispatch(self, std::move(*decoded.msg));
     },
     [self](peer_closed_atom) { self->quit(); },

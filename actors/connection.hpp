@@ -9,8 +9,9 @@
 ///   (peer_closed_atom)                              the socket closed: exits normally
 ///   (closed_atom, topic, join_ref)                  a room stopped this channel gracefully
 ///   down messages of rooms: a crashed room → phx_error {"reason":"channel_crash"} for its topic
-/// Exits: normally when the peer closed or after closing a connection that sent an undecodable
-/// frame (1007); on any other exit reason its socket is closed with 1011 (1001 for shutdown).
+/// Exits: normally when the peer closed, after closing a connection that sent an undecodable
+/// frame (1007) or kept flooding past its rate limit (1008); on any other exit reason its socket
+/// is closed with 1011 (1001 for shutdown).
 
 #include "actors/member.hpp"
 #include "actors/outbound.hpp"
@@ -29,6 +30,12 @@ struct connection_context {
   std::shared_ptr<const router> routes;
   std::shared_ptr<const registry> rooms;
   std::size_t max_channels = 100;
+  /// Inbound token bucket: `messages_per_second` refill, `burst` capacity. A message without a
+  /// token gets {"reason":"rate_limited"}; more than `rate_limit_close_after` of those in a row
+  /// close the connection with 1008.
+  double messages_per_second = 100;
+  double burst = 200;
+  std::size_t rate_limit_close_after = 100;
 };
 
 [[nodiscard]] caf::actor spawn_connection(caf::actor_system& sys, port_ptr port,

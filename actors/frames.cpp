@@ -11,8 +11,10 @@ namespace {
 
 using protocol::ws_opcode;
 
-frame_ptr make_frame(ws_opcode op, std::string_view encoded, frame_class cls) {
-  return std::make_shared<const outbound_frame>(outbound_frame{protocol::ws_frame(op, encoded), cls});
+frame_ptr make_frame(ws_opcode op, std::string_view encoded, frame_class cls,
+                     overflow_policy on_overflow = overflow_policy::close) {
+  return std::make_shared<const outbound_frame>(
+    outbound_frame{protocol::ws_frame(op, encoded), cls, on_overflow});
 }
 
 // Binary frames carry refs as raw strings; a null ref becomes "" as in Phoenix.
@@ -25,16 +27,18 @@ std::string ref_text(const boost::json::value& v) {
 } // namespace
 
 frame_ptr make_broadcast_frame(protocol::serializer s, std::string_view topic,
-                               std::string_view event, const protocol::payload& p) {
+                               std::string_view event, const protocol::payload& p,
+                               overflow_policy on_overflow) {
   if (const auto* bin = std::get_if<protocol::binary_payload>(&p)) {
     if (s == protocol::serializer::v1)
       return nullptr;
     auto encoded = protocol::encode_binary_broadcast(topic, event, bin->bytes);
-    return encoded ? make_frame(ws_opcode::binary, *encoded, frame_class::broadcast) : nullptr;
+    return encoded ? make_frame(ws_opcode::binary, *encoded, frame_class::broadcast, on_overflow)
+                   : nullptr;
   }
   auto text = protocol::encode_text(s, nullptr, nullptr, topic, event,
                                     std::get<boost::json::value>(p));
-  return make_frame(ws_opcode::text, text, frame_class::broadcast);
+  return make_frame(ws_opcode::text, text, frame_class::broadcast, on_overflow);
 }
 
 frame_ptr make_push_frame(protocol::serializer s, const boost::json::value& join_ref,

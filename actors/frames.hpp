@@ -14,7 +14,8 @@ namespace switchboard::actors {
 /// `[null, null, topic, event, payload]` (or V1 object / V2 binary kind 2). Returns nullptr when
 /// the payload cannot be expressed in this serializer (binary payload for a V1 client).
 [[nodiscard]] frame_ptr make_broadcast_frame(protocol::serializer s, std::string_view topic,
-                                             std::string_view event, const protocol::payload& p);
+                                             std::string_view event, const protocol::payload& p,
+                                             overflow_policy on_overflow = overflow_policy::close);
 
 /// `[join_ref, null, topic, event, payload]` (V2 binary kind 0 for binary payloads).
 [[nodiscard]] frame_ptr make_push_frame(protocol::serializer s, const boost::json::value& join_ref,

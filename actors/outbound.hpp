@@ -16,9 +16,18 @@ namespace switchboard::actors {
 /// never dropped.
 enum class frame_class : std::uint8_t { control, broadcast };
 
+/// What a connection does when a frame would take its outbound queue over `max_outbound_bytes`;
+/// chosen per route (docs/operations.md).
+enum class overflow_policy : std::uint8_t {
+  close,       ///< close with 1013 "slow consumer" so the client reconnects (default)
+  drop_newest, ///< drop the broadcast frame being queued
+  drop_oldest, ///< drop the oldest queued broadcast frames to make room
+};
+
 struct outbound_frame {
   std::string bytes; ///< one or more complete WebSocket frames
   frame_class cls = frame_class::control;
+  overflow_policy on_overflow = overflow_policy::close;
 };
 using frame_ptr = std::shared_ptr<const outbound_frame>;
 
@@ -42,6 +51,11 @@ public:
   /// Writes what is queued, then a close frame with `code` and `reason`, then closes the socket.
   /// Later pushes return `closed`. Idempotent: the first close decides the code.
   virtual void close(std::uint16_t code, std::string_view reason) = 0;
+
+  /// The connection actor has processed one inbound message. The session stops reading from a
+  /// client that is more than a bounded number of messages ahead of its actor (TCP pushes back
+  /// on a flooding client instead of a mailbox growing without bound) and resumes here.
+  virtual void inbound_consumed() noexcept = 0;
 
   /// The serializer negotiated at the handshake; constant for the connection's life.
   [[nodiscard]] virtual protocol::serializer serializer() const noexcept = 0;

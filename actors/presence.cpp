@@ -86,7 +86,8 @@ std::string presence_tracker::make_ref() {
   auto t = now_();
   t = t > last_ref_time_ ? t : last_ref_time_ + 1;
   last_ref_time_ = t;
-  const auto h = static_cast<std::uint16_t>(std::hash<std::uint64_t>{}(replica_));
+  const auto h =
+    static_cast<std::uint16_t>(replica_ ^ (replica_ >> 16) ^ (replica_ >> 32) ^ (replica_ >> 48));
   const auto c = static_cast<std::uint16_t>(counter_);
   std::array<std::uint8_t, 12> b{};
   for (int i = 0; i < 8; ++i)

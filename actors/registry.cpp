@@ -22,13 +22,16 @@ struct shard_state {
   std::unordered_map<std::string, room_entry> rooms;
   std::unordered_map<caf::actor_id, std::string> topic_of; ///< for down messages
   std::size_t index = 0;
+  room_limits limits;
   static inline const char* name = "registry_shard";
 };
 
 // `index` only names the shard in logs; it also keeps CAF's spawn path off a no-argument
 // special case that UBSan flags.
-caf::behavior registry_shard(caf::stateful_actor<shard_state>* self, std::size_t index) {
+caf::behavior registry_shard(caf::stateful_actor<shard_state>* self, std::size_t index,
+                             room_limits limits) {
   self->state.index = index;
+  self->state.limits = limits;
   // Rooms are linked: they die with their shard. The shard traps their exits, so that a room's
   // crash only erases its entry (the next join creates the room anew).
   self->set_exit_handler([self](caf::exit_msg& msg) {
@@ -49,7 +52,8 @@ caf::behavior registry_shard(caf::stateful_actor<shard_state>* self, std::size_t
       auto& topic = req.msg.topic;
       auto i = st.rooms.find(topic);
       if (i == st.rooms.end()) {
-        auto room = spawn_room(self->system(), topic, req.route, caf::actor_cast<caf::actor>(self));
+        auto room = spawn_room(self->system(), topic, req.route, caf::actor_cast<caf::actor>(self),
+                               st.limits);
         self->link_to(room);
         st.topic_of.emplace(room.id(), topic);
         i = st.rooms.emplace(topic, room_entry{std::move(room), 0}).first;
@@ -79,8 +83,8 @@ caf::behavior registry_shard(caf::stateful_actor<shard_state>* self, std::size_t
 
 } // namespace
 
-caf::actor spawn_registry_shard(caf::actor_system& sys, std::size_t index) {
-  return sys.spawn(registry_shard, index);
+caf::actor spawn_registry_shard(caf::actor_system& sys, std::size_t index, room_limits limits) {
+  return sys.spawn(registry_shard, index, limits);
 }
 
 const caf::actor& registry::shard_for(std::string_view topic) const noexcept {

@@ -11,6 +11,8 @@
 ///   exits of its (linked) rooms: the entry is erased (a crashed room is created anew by the next join)
 /// Exits: on an exit message from anyone but its rooms; its rooms then exit with it.
 
+#include "actors/room.hpp"
+
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
@@ -21,7 +23,9 @@
 namespace switchboard::actors {
 
 /// Spawns one registry shard.
-[[nodiscard]] caf::actor spawn_registry_shard(caf::actor_system& sys, std::size_t index);
+/// Spawns one registry shard; its rooms get `limits`.
+[[nodiscard]] caf::actor spawn_registry_shard(caf::actor_system& sys, std::size_t index,
+                                              room_limits limits);
 
 /// The shards and the topic → shard mapping; immutable after construction, shared by all.
 class registry {

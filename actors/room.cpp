@@ -1,6 +1,7 @@
 #include "actors/room.hpp"
 
 #include "actors/messages.hpp"
+#include "actors/metrics.hpp"
 #include "actors/room_core.hpp"
 
 #include <caf/all.hpp>
@@ -13,6 +14,7 @@ namespace {
 struct room_state {
   std::shared_ptr<room_core> core;
   caf::actor registry_shard;
+  room_limits limits;
   static inline const char* name = "room";
 };
 
@@ -25,7 +27,10 @@ void notify_if_idle(caf::stateful_actor<room_state>* self) {
 }
 
 caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topic,
-                         std::shared_ptr<const route> r, caf::actor registry_shard) {
+                         std::shared_ptr<const route> r, caf::actor registry_shard,
+                         room_limits limits) {
+  self->state.limits = limits;
+  ++metrics::global().rooms_current;
   auto core = std::make_shared<room_core>(self, std::move(topic), std::move(r));
   self->state.core = core;
   self->state.registry_shard = std::move(registry_shard);
@@ -41,6 +46,7 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
   });
   // The attachable holds the core so that terminate runs even after the state is destroyed.
   self->attach_functor([core, &sys = self->system()](const caf::error& reason) {
+    --metrics::global().rooms_current;
     core->terminate(reason ? sys.render(reason) : "normal");
   });
   return {
@@ -55,7 +61,13 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
       notify_if_idle(self);
     },
     [self](publish_atom, protocol::message& msg) {
-      self->state.core->publish(self->current_sender()->id(), msg);
+      auto& st = self->state;
+      if (self->mailbox().size() > st.limits.mailbox_limit) {
+        add(metrics::global().overloaded_total);
+        st.core->refuse(self->current_sender()->id(), msg, "overloaded");
+        return;
+      }
+      st.core->publish(self->current_sender()->id(), msg);
       notify_if_idle(self);
     },
     [self](broadcast_atom, const broadcast_request& b) {
@@ -70,8 +82,8 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
 } // namespace
 
 caf::actor spawn_room(caf::actor_system& sys, std::string topic, std::shared_ptr<const route> r,
-                      caf::actor registry_shard) {
-  return sys.spawn(room_actor, std::move(topic), std::move(r), std::move(registry_shard));
+                      caf::actor registry_shard, room_limits limits) {
+  return sys.spawn(room_actor, std::move(topic), std::move(r), std::move(registry_shard), limits);
 }
 
 } // namespace switchboard::actors

@@ -26,8 +26,15 @@
 
 namespace switchboard::actors {
 
+struct room_limits {
+  /// Messages waiting in the room's mailbox beyond which publishes are answered with
+  /// {"reason":"overloaded"} instead of being handled.
+  std::size_t mailbox_limit = 10'000;
+};
+
 /// Spawns a room for `topic` served by `r`; `registry_shard` receives its idle notices.
 [[nodiscard]] caf::actor spawn_room(caf::actor_system& sys, std::string topic,
-                                    std::shared_ptr<const route> r, caf::actor registry_shard);
+                                    std::shared_ptr<const route> r, caf::actor registry_shard,
+                                    room_limits limits);
 
 } // namespace switchboard::actors

@@ -1,6 +1,7 @@
 #include "actors/room_core.hpp"
 
 #include "actors/frames.hpp"
+#include "actors/metrics.hpp"
 
 #include <boost/json/object.hpp>
 #include <spdlog/spdlog.h>
@@ -51,6 +52,7 @@ bool room_core::join(join_request& req) {
     result = join_result::refuse(reason_payload("join crashed"));
   }
   send_reply(*m, req.msg.ref, result.accepted ? "ok" : "error", result.response);
+  add(result.accepted ? metrics::global().joins_total : metrics::global().join_errors_total);
   if (result.accepted) {
     self_->monitor(m->connection_);
     index_.emplace(id, members_.size());
@@ -82,6 +84,11 @@ void room_core::publish(caf::actor_id from, protocol::message& msg) {
     return; // raced a leave or a close: the member is gone, so is its reply
   current_ref_ = reply_ref{from, m->join_ref_, msg.ref};
   apply(channel_->handle_in_member(msg.event, msg.payload, *m), *m, msg.ref);
+}
+
+void room_core::refuse(caf::actor_id from, const protocol::message& msg, std::string_view reason) {
+  if (auto* m = find(from))
+    send_reply(*m, msg.ref, "error", reason_payload(reason));
 }
 
 void room_core::apply(in_result&& result, member_base& m, const boost::json::value& ref) {
@@ -149,15 +156,19 @@ void room_core::fanout(const member_base* except, std::string_view event,
   }
   // Encode and frame once per serializer, lazily, and share the buffer with every member.
   frame_ptr frames[2];
+  std::uint64_t delivered = 0;
   for (auto& m : members_) {
     if (m.get() == except)
       continue;
     auto& frame = frames[static_cast<int>(m->serializer_)];
     if (!frame)
-      frame = make_broadcast_frame(m->serializer_, topic_, event, p);
-    if (frame)
-      m->port_->push(frame);
+      frame = make_broadcast_frame(m->serializer_, topic_, event, p, route_->on_overflow);
+    if (frame && m->port_->push(frame) == push_result::queued)
+      ++delivered;
   }
+  auto& stats = metrics::global();
+  add(stats.broadcasts_total);
+  add(stats.deliveries_total, delivered);
 }
 
 void room_core::push(const member_base& to, std::string_view event,

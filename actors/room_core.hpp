@@ -26,6 +26,8 @@ public:
   void leave(caf::actor_id from, const protocol::message& msg);
   /// Any other event from a member: handle_in, then its reply or stop.
   void publish(caf::actor_id from, protocol::message& msg);
+  /// Answers a member's message with an error reply {"reason": reason} without handling it.
+  void refuse(caf::actor_id from, const protocol::message& msg, std::string_view reason);
   /// A member's connection ended.
   void connection_down(caf::actor_id who);
   void handle_info(const caf::message& msg);

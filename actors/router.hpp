@@ -18,9 +18,6 @@ namespace switchboard::actors {
 /// Makes the channel object of one room. Called inside the new room actor.
 using channel_factory = std::function<std::unique_ptr<basic_channel>(std::string_view topic)>;
 
-/// What a connection does when its outbound queue is over its byte bound (docs/operations.md).
-enum class overflow_policy : std::uint8_t { close, drop_newest, drop_oldest };
-
 struct route {
   protocol::topic_pattern pattern;
   std::string behaviour; ///< the registered behaviour name, for logs and --print-tree

@@ -1,6 +1,7 @@
 #include "net/http_session.hpp"
 
 #include "actors/connection.hpp"
+#include "actors/metrics.hpp"
 #include "protocol/codec.hpp"
 
 #include <boost/beast/core.hpp>
@@ -129,6 +130,9 @@ private:
       return respond(http::status::bad_request, "bad request target\n");
     if (target->path == "/healthz")
       return respond(http::status::ok, "ok\n");
+    if (target->path == "/metrics")
+      return respond(http::status::ok, actors::metrics::global().render(),
+                     "text/plain; version=0.0.4");
     if (target->path != ctx_.socket_path + "/websocket")
       return respond(http::status::not_found, "not found\n");
     if (req_.method() != http::verb::get || !websocket::is_upgrade(req_))
@@ -138,6 +142,10 @@ private:
     if (!serializer) {
       spdlog::warn("refusing connection: unsupported vsn \"{}\"", target->vsn.value_or(""));
       return respond(http::status::forbidden, "unsupported serializer version\n");
+    }
+    if (ctx_.sessions->size() >= ctx_.max_connections) {
+      actors::add(actors::metrics::global().connections_refused_total);
+      return respond(http::status::service_unavailable, "too many connections\n");
     }
     auto subprotocols = parse_subprotocols(req_);
     auto info = std::make_shared<actors::socket_info>();
@@ -166,7 +174,8 @@ private:
       beast::get_lowest_layer(*ws).expires_never();
       auto early = beast::buffers_to_string(self->buffer_.data());
       auto session = std::make_shared<ws_session>(beast::get_lowest_layer(*ws).release_socket(),
-                                                  serializer, self->ctx_.session);
+                                                  serializer, self->ctx_.session,
+                                                  *self->ctx_.sessions);
       auto connection =
         actors::spawn_connection(*self->ctx_.system, session, info, self->ctx_.actors);
       if (self->ctx_.adopt_connection)
@@ -175,10 +184,11 @@ private:
     });
   }
 
-  void respond(http::status status, std::string body) {
+  void respond(http::status status, std::string body,
+               std::string_view content_type = "text/plain") {
     auto res = std::make_shared<http::response<http::string_body>>(status, req_.version());
     res->set(http::field::server, "switchboard");
-    res->set(http::field::content_type, "text/plain");
+    res->set(http::field::content_type, content_type);
     res->keep_alive(req_.keep_alive() && status == http::status::ok);
     res->body() = std::move(body);
     res->prepare_payload();
@@ -193,8 +203,10 @@ private:
   }
 
   void fail(error_code ec, const char* what) {
-    if (ec == beast::error::timeout)
+    if (ec == beast::error::timeout) {
+      actors::add(actors::metrics::global().handshake_timeouts_total);
       spdlog::debug("handshake timed out");
+    }
     else if (ec != http::error::end_of_stream && ec != asio::error::eof)
       spdlog::debug("http {}: {}", what, ec.message());
     error_code ignored;

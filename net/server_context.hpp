@@ -3,6 +3,7 @@
 
 #include "actors/connect.hpp"
 #include "actors/connection.hpp"
+#include "net/session_registry.hpp"
 #include "net/ws_session.hpp"
 
 #include <caf/actor.hpp>
@@ -19,6 +20,8 @@ struct server_context {
   caf::actor_system* system = nullptr;
   std::shared_ptr<const actors::connection_context> actors;
   session_options session;
+  session_registry* sessions = nullptr;
+  std::size_t max_connections = 15'000; ///< upgrades beyond it get HTTP 503
   std::string socket_path = "/socket"; ///< the WebSocket endpoint is socket_path + "/websocket"
   std::chrono::milliseconds handshake_timeout{10'000};
   /// Accepts or refuses each upgrade; empty = accept everyone.

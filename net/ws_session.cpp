@@ -1,6 +1,8 @@
 #include "net/ws_session.hpp"
 
 #include "actors/messages.hpp"
+#include "actors/metrics.hpp"
+#include "net/session_registry.hpp"
 #include "protocol/ws_frame.hpp"
 
 #include <boost/asio/post.hpp>
@@ -9,11 +11,12 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <thread>
 
 namespace switchboard::net {
 
 namespace asio = boost::asio;
+using actors::add;
+using actors::push_result;
 using boost::system::error_code;
 
 namespace {
@@ -27,23 +30,30 @@ actors::frame_ptr control_frame(std::string bytes) {
     actors::outbound_frame{std::move(bytes), actors::frame_class::control});
 }
 
-} // namespace
-
-ws_session::ws_session(asio::ip::tcp::socket socket, protocol::serializer s,
-                       const session_options& options)
-  : socket_(std::move(socket)), serializer_(s), reader_(options.max_frame_bytes),
-    options_(options) {
+actors::metrics& stats() {
+  return actors::metrics::global();
 }
 
-void ws_session::wait_until_all_closed(std::chrono::milliseconds deadline) {
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (open_sessions_.load() > 0 && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+} // namespace
+
+std::int64_t ws_session::clock_ms() noexcept {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+           std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
+
+ws_session::ws_session(asio::ip::tcp::socket socket, protocol::serializer s,
+                       const session_options& options, session_registry& registry)
+  : socket_(std::move(socket)), serializer_(s), reader_(options.max_frame_bytes),
+    options_(options), registry_(registry) {
 }
 
 void ws_session::start(caf::actor connection, std::string early_bytes) {
-  ++open_sessions_;
   connection_ = std::move(connection);
+  last_inbound_ms_ = clock_ms();
+  registry_.add(shared_from_this());
+  add(stats().connections_total);
+  ++stats().connections_current;
   error_code ec;
   socket_.non_blocking(true, ec);
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
@@ -54,7 +64,17 @@ void ws_session::start(caf::actor connection, std::string early_bytes) {
   });
 }
 
+// Readiness first, then a non-blocking read into the thread's buffer: no per-connection buffer
+// waits for an idle client.
 void ws_session::do_read() {
+  if (finished_)
+    return;
+  if (inbound_in_flight_.load() >= options_.max_inbound_in_flight) {
+    read_paused_ = true;
+    // The actor may have caught up between the check and the flag.
+    if (inbound_in_flight_.load() >= options_.max_inbound_in_flight || !read_paused_.exchange(false))
+      return;
+  }
   socket_.async_wait(asio::ip::tcp::socket::wait_read,
                      [self = shared_from_this()](error_code ec) { self->on_readable(ec); });
 }
@@ -62,29 +82,35 @@ void ws_session::do_read() {
 void ws_session::on_readable(error_code ec) {
   if (ec)
     return fail(ec, "wait");
-  for (;;) {
-    auto n = socket_.read_some(asio::buffer(read_buffer), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again)
-      break;
-    if (ec)
-      return fail(ec, "read");
-    consume(std::string_view{read_buffer.data(), n});
-    if (finished_ || n < read_chunk)
-      break;
-  }
-  if (!finished_ && socket_.is_open())
-    do_read();
+  auto n = socket_.read_some(asio::buffer(read_buffer), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again)
+    return do_read();
+  if (ec)
+    return fail(ec, "read");
+  consume(std::string_view{read_buffer.data(), n});
+  do_read();
+}
+
+void ws_session::inbound_consumed() noexcept {
+  auto before = inbound_in_flight_.fetch_sub(1);
+  if (before <= options_.max_inbound_in_flight / 2 + 1 && read_paused_.exchange(false))
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_read(); });
 }
 
 void ws_session::consume(std::string_view bytes) {
+  last_inbound_ms_.store(clock_ms(), std::memory_order_relaxed);
   auto failure = reader_.feed(bytes, [this](const ws_reader::event& ev) {
     using kind = ws_reader::kind;
     switch (ev.what) {
       case kind::text:
       case kind::binary:
-        if (!close_queued_ && connection_)
+        add(stats().messages_in_total);
+        add(stats().bytes_in_total, ev.payload.size());
+        if (!close_queued_ && connection_) {
+          ++inbound_in_flight_;
           caf::anon_send(connection_, actors::inbound_atom::value, std::string{ev.payload},
                          ev.what == kind::binary);
+        }
         break;
       case kind::ping:
         push(control_frame(protocol::ws_frame(protocol::ws_opcode::pong, ev.payload)));
@@ -92,52 +118,87 @@ void ws_session::consume(std::string_view bytes) {
       case kind::pong:
         break;
       case kind::close:
-        if (close_queued_) { // the answer to our close: the handshake is complete
+        if (close_queued_) // the answer to our close: the handshake is complete
           finish();
-        } else {
-          // Echo the peer's code (RFC 6455 §5.5.1); 1005 means "none" and must not be sent.
-          close(ev.close_code == 1005 ? 1000 : ev.close_code, "");
-        }
+        else // echo the peer's code (RFC 6455 §5.5.1); 1005 means "none" and must not be sent
+          queue_close(ev.close_code == 1005 ? 1000 : ev.close_code, "", false);
         break;
     }
   });
-  if (failure.code != 0)
-    fail_protocol(failure.code, failure.reason);
+  if (failure.code != 0) {
+    spdlog::debug("closing connection: {} ({})", failure.reason, failure.code);
+    close(failure.code, failure.reason);
+  }
 }
 
-void ws_session::fail_protocol(std::uint16_t code, std::string_view reason) {
-  spdlog::debug("closing connection: {} ({})", reason, code);
-  close(code, reason);
-}
-
-actors::push_result ws_session::push(actors::frame_ptr frame) {
+push_result ws_session::push(actors::frame_ptr frame) {
   std::unique_lock lock{mutex_};
   if (close_queued_ || finished_)
-    return actors::push_result::closed;
-  const auto size = frame->bytes.size();
-  if (queued_bytes_ + size > options_.max_outbound_bytes && queued_bytes_ > 0) {
+    return push_result::closed;
+  if (queued_bytes_ + frame->bytes.size() > options_.max_outbound_bytes && queued_bytes_ > 0 &&
+      over_bound_locked(frame)) {
+    if (frame->on_overflow != actors::overflow_policy::close)
+      return push_result::dropped;
     lock.unlock();
     close(actors::close_code::try_again_later, "slow consumer");
-    return actors::push_result::closed;
+    return push_result::closed;
   }
+  queued_bytes_ += frame->bytes.size();
   queue_.push_back(std::move(frame));
-  queued_bytes_ += size;
-  if (write_scheduled_)
-    return actors::push_result::queued;
-  write_scheduled_ = true;
-  lock.unlock();
-  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_write(); });
-  return actors::push_result::queued;
+  stats().observe_queue_bytes(queued_bytes_);
+  schedule_write_locked(lock);
+  return push_result::queued;
+}
+
+// Applies the frame's overflow policy. Replies and control frames are never dropped: under a drop
+// policy they are queued past the bound (their volume is bounded by the client's own requests).
+bool ws_session::over_bound_locked(const actors::frame_ptr& frame) {
+  using actors::overflow_policy;
+  if (frame->on_overflow == overflow_policy::close)
+    return true;
+  if (frame->cls != actors::frame_class::broadcast)
+    return false;
+  if (frame->on_overflow == overflow_policy::drop_oldest) {
+    std::size_t freed = 0, dropped = 0;
+    auto fits = [&] {
+      return queued_bytes_ - freed + frame->bytes.size() <= options_.max_outbound_bytes;
+    };
+    std::erase_if(queue_, [&](const actors::frame_ptr& f) {
+      if (fits() || f->cls != actors::frame_class::broadcast)
+        return false;
+      freed += f->bytes.size();
+      ++dropped;
+      return true;
+    });
+    queued_bytes_ -= freed;
+    dropped_ += dropped;
+    add(stats().dropped_oldest_total, dropped);
+    if (fits())
+      return false;
+  }
+  ++dropped_;
+  add(stats().dropped_newest_total);
+  return true;
 }
 
 void ws_session::close(std::uint16_t code, std::string_view reason) {
+  queue_close(code, reason, true);
+}
+
+void ws_session::queue_close(std::uint16_t code, std::string_view reason, bool ours) {
   std::unique_lock lock{mutex_};
   if (close_queued_ || finished_)
     return;
   close_queued_ = true;
+  if (ours)
+    stats().count_close(code);
   auto frame = control_frame(protocol::ws_close_frame(code, reason));
   queued_bytes_ += frame->bytes.size();
   queue_.push_back(std::move(frame));
+  schedule_write_locked(lock);
+}
+
+void ws_session::schedule_write_locked(std::unique_lock<std::mutex>& lock) {
   if (write_scheduled_)
     return;
   write_scheduled_ = true;
@@ -158,14 +219,19 @@ void ws_session::do_write() {
   buffers_.reserve(writing_.size());
   for (const auto& f : writing_)
     buffers_.emplace_back(asio::buffer(f->bytes));
+  write_started_ms_.store(clock_ms(), std::memory_order_relaxed);
   asio::async_write(socket_, buffers_, [self = shared_from_this()](error_code ec, std::size_t n) {
     self->on_write(ec, n);
   });
 }
 
 void ws_session::on_write(error_code ec, std::size_t bytes) {
+  write_started_ms_.store(0, std::memory_order_relaxed);
   if (ec)
     return fail(ec, "write");
+  add(stats().writes_total);
+  add(stats().frames_out_total, writing_.size());
+  add(stats().bytes_out_total, bytes);
   bool more = false;
   bool close_sent = false;
   {
@@ -177,8 +243,10 @@ void ws_session::on_write(error_code ec, std::size_t bytes) {
       write_scheduled_ = false;
   }
   writing_.clear();
-  if (writing_.capacity() > 1024) // a burst is over: give the memory back
-    std::vector<actors::frame_ptr>{}.swap(writing_), std::vector<asio::const_buffer>{}.swap(buffers_);
+  if (writing_.capacity() > 1024) { // a burst is over: give the memory back
+    std::vector<actors::frame_ptr>{}.swap(writing_);
+    std::vector<asio::const_buffer>{}.swap(buffers_);
+  }
   if (more)
     return do_write();
   if (close_sent && !close_written_) {
@@ -186,6 +254,24 @@ void ws_session::on_write(error_code ec, std::size_t bytes) {
     error_code ignored;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     start_close_timer();
+  }
+}
+
+void ws_session::sweep(std::int64_t now_ms) {
+  if (finished_)
+    return;
+  auto started = write_started_ms_.load(std::memory_order_relaxed);
+  if (started != 0 && now_ms - started >= options_.write_timeout.count()) {
+    // The peer accepts no bytes: a close frame would never arrive, so drop the socket.
+    spdlog::debug("dropping connection: write timeout");
+    add(stats().write_timeouts_total);
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->finish(); });
+    return;
+  }
+  auto idle = options_.idle_timeout.count();
+  if (idle > 0 && !close_queued_ && now_ms - last_inbound_ms_.load() >= idle) {
+    add(stats().idle_timeouts_total);
+    close(actors::close_code::going_away, "idle timeout");
   }
 }
 
@@ -213,7 +299,9 @@ void ws_session::finish() {
     queue_.clear();
     queued_bytes_ = 0;
   }
-  --open_sessions_;
+  --stats().connections_current;
+  if (auto n = dropped_.load())
+    spdlog::debug("connection closed after dropping {} broadcast frames", n);
   error_code ignored;
   socket_.close(ignored);
   if (close_timer_)
@@ -222,6 +310,7 @@ void ws_session::finish() {
     caf::anon_send(connection_, actors::peer_closed_atom::value);
     connection_ = nullptr;
   }
+  registry_.remove(this);
 }
 
 } // namespace switchboard::net

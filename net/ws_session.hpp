@@ -4,8 +4,9 @@
 /// the outbound_port interface into a queue bounded in bytes, and are written with gather writes
 /// (every queued frame in one write call, up to the kernel's iovec limit).
 ///
-/// Threads: reads, writes and timers run on the session's strand; push() and close() may be called
-/// from any thread (a mutex guards the queue; a push never waits on the socket).
+/// Threads: reads and writes run on the session's strand; push(), close(), inbound_consumed() and
+/// sweep() may be called from any thread (a mutex guards the queue; a push never waits on the
+/// socket, so a room pays the same for a slow member as for a fast one).
 
 #include "actors/outbound.hpp"
 #include "net/ws_reader.hpp"
@@ -22,59 +23,79 @@
 
 namespace switchboard::net {
 
+class session_registry;
+
 struct session_options {
   std::size_t max_frame_bytes = 64 * 1024;
   std::size_t max_outbound_bytes = 1024 * 1024;
+  std::chrono::milliseconds idle_timeout{60'000}; ///< 0 disables
+  std::chrono::milliseconds write_timeout{10'000};
   /// How long to wait for the peer's close frame after ours before dropping the socket.
-  std::chrono::milliseconds close_timeout{2000};
+  std::chrono::milliseconds close_timeout{2'000};
+  /// Inbound messages forwarded to the connection actor and not yet processed, beyond which the
+  /// session stops reading from the socket until the actor catches up.
+  std::size_t max_inbound_in_flight = 256;
 };
 
 class ws_session final : public actors::outbound_port,
                          public std::enable_shared_from_this<ws_session> {
 public:
-  /// `socket` must be bound to a strand executor.
+  /// `socket` must be bound to a strand executor. `registry` and `options` outlive the session.
   ws_session(boost::asio::ip::tcp::socket socket, protocol::serializer s,
-             const session_options& options);
+             const session_options& options, session_registry& registry);
 
   /// Starts reading; `connection` receives every inbound message. `early_bytes` are bytes the
   /// HTTP parser read past the upgrade request.
   void start(caf::actor connection, std::string early_bytes);
 
-  /// Blocks until every session's socket is closed or `deadline` passed (used at shutdown).
-  static void wait_until_all_closed(std::chrono::milliseconds deadline);
-  [[nodiscard]] static std::size_t open_sessions() noexcept { return open_sessions_.load(); }
-
   actors::push_result push(actors::frame_ptr frame) override;
   void close(std::uint16_t code, std::string_view reason) override;
+  void inbound_consumed() noexcept override;
   protocol::serializer serializer() const noexcept override { return serializer_; }
+
+  /// Enforces idle_timeout and write_timeout; called about once a second by the registry.
+  void sweep(std::int64_t now_ms);
+  /// Broadcast frames this connection dropped under a drop policy.
+  [[nodiscard]] std::uint64_t dropped() const noexcept { return dropped_.load(); }
+
+  /// A coarse monotonic clock in milliseconds.
+  [[nodiscard]] static std::int64_t clock_ms() noexcept;
 
 private:
   void do_read();
   void on_readable(boost::system::error_code ec);
   void consume(std::string_view bytes);
-  void fail_protocol(std::uint16_t code, std::string_view reason);
+  bool over_bound_locked(const actors::frame_ptr& frame); // true: the frame is not queued
+  /// Queues a close frame; `ours` = the server initiates it (counted in metrics by code).
+  void queue_close(std::uint16_t code, std::string_view reason, bool ours);
+  void schedule_write_locked(std::unique_lock<std::mutex>& lock);
   void do_write();
   void on_write(boost::system::error_code ec, std::size_t bytes);
   void start_close_timer();
   void finish();
   void fail(boost::system::error_code ec, const char* what);
 
-  static inline std::atomic<std::size_t> open_sessions_{0};
-
   boost::asio::ip::tcp::socket socket_;
   protocol::serializer serializer_;
   ws_reader reader_;
   caf::actor connection_; ///< reset when the socket ends, breaking the session ↔ actor cycle
   const session_options& options_;
+  session_registry& registry_;
   std::unique_ptr<boost::asio::steady_timer> close_timer_; ///< only while closing
 
   std::mutex mutex_; // guards the members below
   std::vector<actors::frame_ptr> queue_;
   std::size_t queued_bytes_ = 0; ///< queued plus being written
   bool write_scheduled_ = false;
-  // Written under the mutex; read without it on the strand.
+
+  // Written under the mutex or on the strand; read anywhere.
   std::atomic<bool> close_queued_{false}; ///< a close frame is queued: later pushes are refused
   std::atomic<bool> finished_{false};
+  std::atomic<bool> read_paused_{false};
+  std::atomic<std::uint32_t> inbound_in_flight_{0};
+  std::atomic<std::int64_t> last_inbound_ms_{0};
+  std::atomic<std::int64_t> write_started_ms_{0}; ///< 0 = no write in flight
+  std::atomic<std::uint64_t> dropped_{0};
 
   // Strand-only: the frames of the write in flight and their buffers.
   std::vector<actors::frame_ptr> writing_;

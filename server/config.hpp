@@ -12,14 +12,12 @@
 
 #include <toml++/toml.h>
 
+#include "actors/outbound.hpp"
+
 namespace switchboard::server {
 
 /// What a connection does when its outbound queue is over `max_outbound_bytes`.
-enum class overflow_policy : std::uint8_t {
-  close,       ///< close with 1013 "slow consumer" so the client reconnects (default)
-  drop_newest, ///< drop the broadcast frame being queued
-  drop_oldest, ///< drop the oldest queued broadcast frames (replies and control frames never drop)
-};
+using actors::overflow_policy;
 
 /// One channel route: topics matching `pattern` are served by the behaviour named `behaviour`.
 struct route_config {

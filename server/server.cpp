@@ -11,6 +11,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <thread>
 #include <vector>
 
@@ -19,18 +20,6 @@ namespace switchboard::server {
 namespace asio = boost::asio;
 
 namespace {
-
-actors::overflow_policy to_actors(overflow_policy p) {
-  switch (p) {
-    case overflow_policy::drop_newest:
-      return actors::overflow_policy::drop_newest;
-    case overflow_policy::drop_oldest:
-      return actors::overflow_policy::drop_oldest;
-    case overflow_policy::close:
-      break;
-  }
-  return actors::overflow_policy::close;
-}
 
 std::size_t or_cores(std::size_t n) {
   return n != 0 ? n : std::max(1u, std::thread::hardware_concurrency());
@@ -55,6 +44,7 @@ struct server::runtime {
   asio::io_context ioc;
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
   std::vector<std::thread> io_threads;
+  net::session_registry sessions;
   net::server_context ctx;
   std::shared_ptr<net::listener> listener;
   bool stopped = false;
@@ -80,7 +70,7 @@ std::string server::start() {
     if (auto* error = std::get_if<std::string>(&made))
       return where + *error;
     if (auto error = routes->add(rc.pattern, rc.behaviour, std::get<actors::channel_factory>(made),
-                                 to_actors(rc.on_overflow));
+                                 rc.on_overflow);
         !error.empty())
       return where + error;
   }
@@ -91,18 +81,26 @@ std::string server::start() {
                                      ? config_.runtime.registry_partitions
                                      : or_cores(config_.runtime.scheduler_threads));
   for (std::size_t i = 0; i < partitions; ++i)
-    rt.shards.push_back(actors::spawn_registry_shard(rt.system, i));
+    rt.shards.push_back(actors::spawn_registry_shard(
+      rt.system, i, actors::room_limits{config_.limits.room_mailbox_limit}));
   rt.connections = actors::spawn_connections(rt.system);
 
   auto actor_ctx = std::make_shared<actors::connection_context>();
   actor_ctx->routes = std::move(routes);
   actor_ctx->rooms = std::make_shared<actors::registry>(rt.shards);
   actor_ctx->max_channels = config_.limits.max_channels;
+  actor_ctx->messages_per_second = config_.limits.messages_per_second;
+  actor_ctx->burst = config_.limits.burst;
+  actor_ctx->rate_limit_close_after = config_.limits.rate_limit_close_after;
 
   rt.ctx.system = &rt.system;
   rt.ctx.actors = std::move(actor_ctx);
   rt.ctx.session.max_frame_bytes = config_.limits.max_frame_bytes;
   rt.ctx.session.max_outbound_bytes = config_.limits.max_outbound_bytes;
+  rt.ctx.session.idle_timeout = config_.limits.idle_timeout;
+  rt.ctx.session.write_timeout = config_.limits.write_timeout;
+  rt.ctx.sessions = &rt.sessions;
+  rt.ctx.max_connections = config_.limits.max_connections;
   rt.ctx.socket_path = config_.listener.socket_path;
   rt.ctx.handshake_timeout = config_.limits.handshake_timeout;
   rt.ctx.on_connect = connect_handler_;
@@ -119,6 +117,12 @@ std::string server::start() {
            std::to_string(config_.listener.port) + ": " + e.what();
   }
   rt.listener->start();
+  // The sweep enforces idle and write timeouts to about a quarter of the shorter one.
+  auto shortest = config_.limits.write_timeout;
+  if (config_.limits.idle_timeout.count() > 0)
+    shortest = std::min(shortest, config_.limits.idle_timeout);
+  rt.sessions.start_sweeping(rt.ioc, std::clamp(shortest / 4, std::chrono::milliseconds{50},
+                                                std::chrono::milliseconds{1000}));
   for (std::size_t i = 0; i < std::max<std::size_t>(1, config_.runtime.io_threads); ++i)
     rt.io_threads.emplace_back([&ioc = rt.ioc] { ioc.run(); });
   auto ep = endpoint();
@@ -157,8 +161,10 @@ void server::stop() {
       self->send_exit(shard, caf::exit_reason::user_shutdown);
     self->wait_for(rt.shards);
   }
-  // Give the sessions a moment to flush their close frames.
-  net::ws_session::wait_until_all_closed(std::chrono::seconds(3));
+  // Sessions whose actor was gone already, and the flush of every close frame.
+  rt.sessions.close_all(actors::close_code::going_away, "server shutting down",
+                        std::chrono::seconds(3));
+  rt.sessions.stop_sweeping();
   rt.work.reset();
   rt.ioc.stop();
   for (auto& t : rt.io_threads)

@@ -1,0 +1,67 @@
+#include "net/session_registry.hpp"
+
+#include "net/ws_session.hpp"
+
+#include <thread>
+
+namespace switchboard::net {
+
+void session_registry::add(const std::shared_ptr<ws_session>& s) {
+  std::lock_guard lock{mutex_};
+  sessions_.emplace(s.get(), s);
+}
+
+void session_registry::remove(const ws_session* s) {
+  std::lock_guard lock{mutex_};
+  sessions_.erase(s);
+}
+
+std::size_t session_registry::size() const {
+  std::lock_guard lock{mutex_};
+  return sessions_.size();
+}
+
+std::vector<std::shared_ptr<ws_session>> session_registry::snapshot() const {
+  std::vector<std::shared_ptr<ws_session>> out;
+  std::lock_guard lock{mutex_};
+  out.reserve(sessions_.size());
+  for (const auto& [ptr, weak] : sessions_)
+    if (auto s = weak.lock())
+      out.push_back(std::move(s));
+  return out;
+}
+
+void session_registry::close_all(std::uint16_t code, std::string_view reason,
+                                 std::chrono::milliseconds deadline) {
+  for (auto& s : snapshot())
+    s->close(code, reason);
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (size() > 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
+void session_registry::start_sweeping(boost::asio::io_context& ioc,
+                                      std::chrono::milliseconds interval) {
+  interval_ = interval;
+  timer_ = std::make_unique<boost::asio::steady_timer>(ioc);
+  schedule_sweep();
+}
+
+void session_registry::stop_sweeping() {
+  if (timer_)
+    timer_->cancel();
+}
+
+void session_registry::schedule_sweep() {
+  timer_->expires_after(interval_);
+  timer_->async_wait([this](boost::system::error_code ec) {
+    if (ec)
+      return;
+    const auto now = ws_session::clock_ms();
+    for (auto& s : snapshot())
+      s->sweep(now);
+    schedule_sweep();
+  });
+}
+
+} // namespace switchboard::net

@@ -1,0 +1,46 @@
+#pragma once
+/// Every open WebSocket session, for what concerns them all: the periodic sweep that enforces
+/// idle_timeout and write_timeout (one timer for all sessions instead of one per session, which
+/// keeps idle connections small), max_connections, and closing everyone at shutdown.
+/// Thread-safe.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace switchboard::net {
+
+class ws_session;
+
+class session_registry {
+public:
+  void add(const std::shared_ptr<ws_session>& s);
+  void remove(const ws_session* s);
+  [[nodiscard]] std::size_t size() const;
+  /// A snapshot of the live sessions.
+  [[nodiscard]] std::vector<std::shared_ptr<ws_session>> snapshot() const;
+
+  /// Closes every session with `code` and waits until their sockets closed or `deadline` passed.
+  void close_all(std::uint16_t code, std::string_view reason, std::chrono::milliseconds deadline);
+
+  /// Sweeps every `interval` on `ioc` until stop_sweeping().
+  void start_sweeping(boost::asio::io_context& ioc, std::chrono::milliseconds interval);
+  void stop_sweeping();
+
+private:
+  void schedule_sweep();
+
+  mutable std::mutex mutex_;
+  std::unordered_map<const ws_session*, std::weak_ptr<ws_session>> sessions_;
+  std::unique_ptr<boost::asio::steady_timer> timer_;
+  std::chrono::milliseconds interval_{1000};
+};
+
+} // namespace switchboard::net
