@@ -14,10 +14,11 @@ using parse_error = std::optional<std::string>;
 
 parse_error read_bool(const toml::table& options, std::string_view name, bool& out) {
   if (auto node = options.get(name)) {
-    auto value = node->value<bool>();
+    // Strict: value<bool>() would also accept the integers 0 and 1.
+    auto* value = node->as_boolean();
     if (!value)
       return std::string{name} + ": expected a boolean";
-    out = *value;
+    out = value->get();
   }
   return std::nullopt;
 }
