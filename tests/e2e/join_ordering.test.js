@@ -76,11 +76,11 @@ describe('join ordering', () => {
     const others = [];
     for (let i = 0; i < 3; i++) {
       const other = await RawClient.connect(ctx.server.wsUrl());
-      other.send([`o${i}`, `o${i}`, topic, 'phx_join', {}]);
+      other.send([`o${i}`, `o${i}`, topic, 'phx_join', { user_id: `u${i}` }]);
       others.push(other);
     }
     const joiner = await RawClient.connect(ctx.server.wsUrl());
-    joiner.send(['1', '1', topic, 'phx_join', {}]);
+    joiner.send(['1', '1', topic, 'phx_join', { user_id: 'joiner' }]);
     const first = await joiner.next();
     assert.deepEqual(first.slice(0, 4), ['1', '1', topic, 'phx_reply']);
     assert.equal(first[4].status, 'ok');

@@ -34,7 +34,8 @@ describe('joining', () => {
   test('one connection can join several topics, each with its own join_ref', async () => {
     const client = await RawClient.connect(ctx.server.wsUrl());
     const topics = [uniqueTopic('room'), uniqueTopic('echo'), uniqueTopic('presence')];
-    topics.forEach((topic, i) => client.send([`j${i}`, `j${i}`, topic, 'phx_join', {}]));
+    // presence:* routes key members by the join param user_id and refuse joins without it.
+    topics.forEach((topic, i) => client.send([`j${i}`, `j${i}`, topic, 'phx_join', { user_id: `u${i}` }]));
     const replies = [];
     for (let i = 0; i < topics.length; i++) replies.push(await client.next());
     // Each join is answered by its own channel; only the set of replies is specified.
