@@ -8,13 +8,16 @@ import { RawClient, okReply } from './lib/raw.js';
 
 const ctx = useServer();
 
-async function expect1007(send) {
-  const client = await RawClient.connect(ctx.server.wsUrl());
+// `reason` (optional) is the close reason docs/protocol.md documents for that input.
+async function expect1007(send, reason, query) {
+  const client = await RawClient.connect(ctx.server.wsUrl(query));
   send(client);
-  const { code, reason } = await client.waitClosed();
-  assert.equal(code, 1007, `closed with ${code} "${reason}"`);
-  assert.ok(reason.length > 0, 'the close has no reason');
-  assert.ok(Buffer.byteLength(reason) <= 123, 'the close reason is longer than a close frame allows');
+  const closed = await client.waitClosed();
+  assert.equal(closed.code, 1007, `closed with ${closed.code} "${closed.reason}"`);
+  assert.ok(closed.reason.length > 0, 'the close has no reason');
+  assert.ok(Buffer.byteLength(closed.reason) <= 123, 'the close reason is longer than a close frame allows');
+  if (typeof reason === 'string') assert.equal(closed.reason, reason);
+  else if (reason) assert.match(closed.reason, reason);
   return client;
 }
 
@@ -31,7 +34,8 @@ describe('undecodable text frames', () => {
     broken.sendText('["1","2","room:x","msg",{');
     const { code, reason } = await broken.waitClosed();
     assert.equal(code, 1007, `closed with ${code} "${reason}"`);
-    assert.ok(reason.length > 0 && Buffer.byteLength(reason) <= 123);
+    assert.match(reason, /^invalid JSON/);
+    assert.ok(Buffer.byteLength(reason) <= 123);
 
     assert.deepEqual(await pushAndWait(channels[0], 'msg', { after: 1 }), { status: 'ok', response: {} });
     assert.deepEqual(await pushAndWait(channels[1], 'msg', { after: 2 }), { status: 'ok', response: {} });
@@ -43,19 +47,35 @@ describe('undecodable text frames', () => {
   });
 
   test('a V2 array of three elements closes the connection with 1007', async () => {
-    await expect1007((c) => c.send(['1', 'phoenix', 'heartbeat']));
+    await expect1007((c) => c.send(['1', 'phoenix', 'heartbeat']), 'V2 message must have at least 5 elements');
   });
 
   test('a JSON object on a V2 connection closes it with 1007', async () => {
-    await expect1007((c) => c.send({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref: '1' }));
+    await expect1007(
+      (c) => c.send({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref: '1' }),
+      'V2 message must be a JSON array',
+    );
   });
 
   test('a JSON scalar closes the connection with 1007', async () => {
-    await expect1007((c) => c.sendText('42'));
+    await expect1007((c) => c.sendText('42'), 'V2 message must be a JSON array');
   });
 
   test('an empty text frame closes the connection with 1007', async () => {
-    await expect1007((c) => c.sendText(''));
+    await expect1007((c) => c.sendText(''), /^invalid JSON/);
+  });
+
+  test('a join_ref that is neither a string nor null closes the connection with 1007', async () => {
+    await expect1007((c) => c.send([1, '1', 'phoenix', 'heartbeat', {}]), 'join_ref must be a string or null');
+  });
+
+  test('a topic that is not a string closes the connection with 1007', async () => {
+    await expect1007((c) => c.send(['1', '1', 7, 'phx_join', {}]), 'topic must be a string');
+  });
+
+  test('a binary frame on a V1 connection closes it with 1007', async () => {
+    const push = Buffer.from([0, 1, 1, 6, 3, ...Buffer.from('11room:xbin')]);
+    await expect1007((c) => c.sendBinary(push), 'binary frames require serializer V2', 'vsn=1.0.0');
   });
 
   test('frames already answered before the bad frame are still delivered', async () => {
@@ -74,16 +94,16 @@ describe('undecodable binary frames', () => {
       const topic = Buffer.from('room:x');
       const event = Buffer.from('bin');
       const frame = Buffer.concat([Buffer.from([kind, 1, 1, topic.length, event.length]), Buffer.from('11'), topic, event]);
-      await expect1007((c) => c.sendBinary(frame));
+      await expect1007((c) => c.sendBinary(frame), `unknown binary kind ${kind}`);
     });
   }
 
   test('a binary push whose header lengths run past the end of the frame closes it with 1007', async () => {
-    await expect1007((c) => c.sendBinary(Buffer.from([0, 1, 1, 200, 3, 0x31, 0x31, 0x72])));
+    await expect1007((c) => c.sendBinary(Buffer.from([0, 1, 1, 200, 3, 0x31, 0x31, 0x72])), 'truncated binary frame');
   });
 
   test('a binary frame shorter than the push header closes the connection with 1007', async () => {
-    await expect1007((c) => c.sendBinary(Buffer.from([0, 1])));
+    await expect1007((c) => c.sendBinary(Buffer.from([0, 1])), 'truncated binary frame header');
   });
 });
 
