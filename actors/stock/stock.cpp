@@ -2,7 +2,6 @@
 #include "actors/stock/broadcast.hpp"
 #include "actors/stock/echo.hpp"
 #include "actors/stock/shootout.hpp"
-#include "actors/stock/shootout.hpp"
 
 #include <algorithm>
 #include <array>
@@ -80,7 +79,6 @@ std::variant<channel_factory, std::string> make_broadcast(const toml::table& opt
 void add_stock_behaviours(behaviour_registry& r) {
   r.add("broadcast", make_broadcast);
   r.add<stock::echo>("echo");
-  add_shootout_behaviour(r);
   add_shootout_behaviour(r);
 }
 
