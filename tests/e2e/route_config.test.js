@@ -3,9 +3,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { uniqueTopic, useServer } from './lib/fixture.js';
-import { connectSocket, joinChannel } from './lib/phoenix.js';
+import { connectSocket, joinChannel, pushAndWait } from './lib/phoenix.js';
 import { RawClient, okReply } from './lib/raw.js';
 import { DEFAULT_ROUTES } from './lib/server.js';
+import { Mailbox, withDeadline } from './lib/wait.js';
 
 const ctx = useServer({
   config: `
@@ -57,6 +58,27 @@ describe('idle timeout', () => {
     const { code } = await client.waitClosed({ timeout: 5000 });
     assert.equal(code, 1001);
     assert.ok(Date.now() - started >= 500, `closed after only ${Date.now() - started} ms`);
+  });
+
+  test('phoenix.js closed for idleness with 1001 reconnects and rejoins its channel', async () => {
+    const socket = await connectSocket(ctx.server, { reconnectAfterMs: () => 50 });
+    const topic = uniqueTopic('echo');
+    const channel = socket.channel(topic, {});
+    const joins = new Mailbox('join replies');
+    channel.join().receive('ok', () => joins.push('ok'));
+    await joins.waitCount(1);
+    // The default 30 s heartbeat is far beyond the 600 ms idle timeout.
+    await withDeadline(
+      new Promise((resolve) => socket.onOpen(resolve)),
+      5000,
+      'phoenix.js to reconnect after the idle close',
+    );
+    assert.equal(socket.closes[0]?.code, 1001);
+    await joins.waitCount(2, () => true, { timeout: 5000, what: 'the rejoin reply' });
+    assert.deepEqual(await pushAndWait(channel, 'ping', { back: true }), {
+      status: 'ok',
+      response: { back: true },
+    });
   });
 
   test('phoenix.js heartbeats every 200 ms keep a connection open past the idle timeout', async () => {
