@@ -1,0 +1,27 @@
+// switchboard-crashy: the default routes of `switchboard` (room:*, echo:*, presence:*) plus
+// `crash:*`, whose channel crashes on request. Same flags as `switchboard`.
+
+#include "crash_channel.hpp"
+#include "examples/common/cli.hpp"
+
+#include <string>
+
+namespace {
+
+const std::string default_toml = std::string{switchboard::server::default_config_toml()} + R"toml(
+# Crashes on request: events "crash" and "fail", joins with {"crash_join": true}.
+[[routes]]
+pattern = "crash:*"
+behaviour = "crashy"
+)toml";
+
+} // namespace
+
+int main(int argc, char** argv) {
+  return switchboard::examples::run_server(
+    argc, argv,
+    {"switchboard-crashy", "switchboard plus crash:* topics that crash on request", default_toml},
+    [](switchboard::server::server& srv) {
+      srv.behaviours().add<crashy_example::crash_channel>("crashy");
+    });
+}

@@ -1,0 +1,115 @@
+// examples/crashy: a crash in a channel callback takes down that room only; phoenix.js clients
+// see phx_error {"reason":"channel_crash"} and rejoin by themselves; a crash inside join fails
+// that join alone. Runs against switchboard-crashy (ctest: e2e_example_crashy); skipped for
+// other binaries.
+
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { uniqueTopic, useServer } from './lib/fixture.js';
+import { connectSocket, pushAndWait } from './lib/phoenix.js';
+import { Mailbox } from './lib/wait.js';
+
+const BINARY = 'switchboard-crashy';
+const skip =
+  path.basename(process.env.SWITCHBOARD_BIN ?? '') !== BINARY &&
+  `needs SWITCHBOARD_BIN=<build>/examples/crashy/${BINARY}`;
+const ctx = skip ? null : useServer();
+
+// phoenix.js rejoins an errored channel after 1 s (rejoinAfterMs), so waits span that.
+const REJOIN_TIMEOUT_MS = 5000;
+
+/**
+ * Joins `topic` on a new socket and records everything the channel goes through: `inbox`
+ * (events `shout`), `errors` (onError payloads), `closes` (onClose) and `joins` (every join
+ * reply, the rejoins included: phoenix.js re-sends the same join push, hooks and all).
+ */
+async function joinTracked(topic, params = {}) {
+  const socket = await connectSocket(ctx.server);
+  const channel = socket.channel(topic, params);
+  channel.inbox = new Mailbox(`${topic} events`);
+  channel.errors = new Mailbox(`${topic} errors`);
+  channel.closes = new Mailbox(`${topic} closes`);
+  channel.joins = new Mailbox(`${topic} join replies`);
+  channel.on('shout', (payload) => channel.inbox.push(payload));
+  channel.onError((payload) => channel.errors.push(payload));
+  channel.onClose(() => channel.closes.push('closed'));
+  channel
+    .join()
+    .receive('ok', (response) => channel.joins.push({ status: 'ok', response }))
+    .receive('error', (response) => channel.joins.push({ status: 'error', response }));
+  await channel.joins.waitCount(1, () => true, { what: `the join reply on ${topic}` });
+  return channel;
+}
+
+describe('crashy example', { skip }, () => {
+  test('a crash errors every member of that topic only; they rejoin and broadcasts work again', async () => {
+    const topic = uniqueTopic('crash');
+    const a = await joinTracked(topic);
+    const b = await joinTracked(topic);
+    const bystander = await joinTracked(uniqueTopic('room'));
+    for (const c of [a, b, bystander]) assert.deepEqual(c.joins.items, [{ status: 'ok', response: {} }]);
+
+    a.push('crash', {});
+    for (const c of [a, b]) {
+      assert.deepEqual(await c.errors.next({ what: 'phx_error' }), { reason: 'channel_crash' });
+      const rejoined = await c.joins.waitCount(2, () => true, { timeout: REJOIN_TIMEOUT_MS, what: 'the rejoin' });
+      assert.deepEqual(rejoined[1], { status: 'ok', response: {} });
+      assert.equal(c.state, 'joined');
+    }
+
+    assert.deepEqual(await pushAndWait(a, 'shout', { n: 1 }), { status: 'ok', response: { n: 1 } });
+    for (const c of [a, b]) assert.deepEqual(await c.inbox.waitFor((p) => p.n === 1), { n: 1 });
+
+    assert.deepEqual(await pushAndWait(bystander, 'shout', { n: 2 }), { status: 'ok', response: {} });
+    assert.deepEqual(await bystander.inbox.waitFor((p) => p.n === 2), { n: 2 });
+    assert.deepEqual(bystander.errors.items, [], 'the other room saw an error');
+    assert.equal(bystander.joins.items.length, 1, 'the other room rejoined');
+    assert.equal(bystander.state, 'joined');
+  });
+
+  test('an abnormal stop returned from handle_in is a crash too', async () => {
+    const topic = uniqueTopic('crash');
+    const a = await joinTracked(topic);
+    const b = await joinTracked(topic);
+    a.push('fail', {});
+    for (const c of [a, b]) {
+      assert.deepEqual(await c.errors.next({ what: 'phx_error' }), { reason: 'channel_crash' });
+      await c.joins.waitCount(2, () => true, { timeout: REJOIN_TIMEOUT_MS, what: 'the rejoin' });
+    }
+  });
+
+  test('a normal stop closes the sender\'s channel only, without an error or a rejoin', async () => {
+    const topic = uniqueTopic('crash');
+    const a = await joinTracked(topic);
+    const b = await joinTracked(topic);
+    assert.deepEqual(await pushAndWait(a, 'stop', {}), { status: 'ok', response: {} });
+    await a.closes.next({ what: 'phx_close' });
+    assert.equal(a.state, 'closed');
+    assert.deepEqual(await pushAndWait(b, 'shout', { n: 3 }), { status: 'ok', response: { n: 3 } });
+    assert.deepEqual(a.errors.items, []);
+    assert.deepEqual(b.errors.items, []);
+  });
+
+  test('a crash inside join fails that join with "join crashed"; the room keeps its members', async () => {
+    const topic = uniqueTopic('crash');
+    const a = await joinTracked(topic);
+    const crasher = await joinTracked(topic, { crash_join: true });
+    assert.deepEqual(crasher.joins.items[0], { status: 'error', response: { reason: 'join crashed' } });
+    crasher.leave(); // phoenix.js would retry the failed join forever
+
+    const late = await joinTracked(topic);
+    assert.deepEqual(late.joins.items, [{ status: 'ok', response: {} }]);
+    assert.deepEqual(await pushAndWait(a, 'shout', { n: 4 }), { status: 'ok', response: { n: 4 } });
+    for (const c of [a, late]) assert.deepEqual(await c.inbox.waitFor((p) => p.n === 4), { n: 4 });
+    assert.deepEqual(a.errors.items, [], 'a crashed join disturbed a member');
+    assert.equal(a.joins.items.length, 1);
+  });
+});
+
+describe('crashy example: the default routes', { skip }, () => {
+  test('echo:* still answers', async () => {
+    const c = await joinTracked(uniqueTopic('echo'));
+    assert.deepEqual(await pushAndWait(c, 'ping', { x: 1 }), { status: 'ok', response: { x: 1 } });
+  });
+});
