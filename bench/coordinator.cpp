@@ -36,24 +36,22 @@ std::string human(double v) {
   return s;
 }
 
-unsigned long long expected_connections(const options &o) {
+unsigned long long expected_connections(const options& o) {
   if (o.kind == scenario::churn)
     return 0;
   const bool probes = o.kind != scenario::connect;
-  return static_cast<unsigned long long>(
-      o.clients + (probes ? o.rooms * o.publishers : 0) +
-      (o.kind == scenario::slow ? o.slow : 0));
+  return static_cast<unsigned long long>(o.clients + (probes ? o.rooms * o.publishers : 0) +
+                                         (o.kind == scenario::slow ? o.slow : 0));
 }
 
-void send_line(int fd, const std::string &line) {
+void send_line(int fd, const std::string& line) {
   const std::string s = line + "\n";
   [[maybe_unused]] auto n = ::write(fd, s.data(), s.size());
 }
 
 } // namespace
 
-phase_outcome run_phase(const options &o, const server_probe &probe,
-                        const std::string &label) {
+phase_outcome run_phase(const options& o, const server_probe& probe, const std::string& label) {
   phase_outcome out;
   out.rss_before = probe.rss_bytes(&out.rss_source);
   out.drops_before = probe.drop_metrics();
@@ -64,8 +62,7 @@ phase_outcome run_phase(const options &o, const server_probe &probe,
   for (int w = 0; w < o.workers; ++w) {
     int ctl[2], rep[2];
     if (::pipe2(ctl, O_CLOEXEC) != 0 || ::pipe2(rep, O_CLOEXEC) != 0) {
-      out.worker_failures.push_back("pipe: " +
-                                    std::string(std::strerror(errno)));
+      out.worker_failures.push_back("pipe: " + std::string(std::strerror(errno)));
       return out;
     }
     const pid_t pid = ::fork();
@@ -85,7 +82,7 @@ phase_outcome run_phase(const options &o, const server_probe &probe,
     }
     ::close(ctl[0]);
     ::close(rep[1]);
-    auto &k = kids[static_cast<std::size_t>(w)];
+    auto& k = kids[static_cast<std::size_t>(w)];
     k.pid = pid;
     k.control = ctl[1];
     k.report = rep[0];
@@ -105,13 +102,10 @@ phase_outcome run_phase(const options &o, const server_probe &probe,
   auto start_all = [&] {
     cpu_start = probe.cpu_seconds();
     const std::uint64_t start = now_ns() + 100'000'000;
-    const auto run = o.kind == scenario::connect
-                         ? 0
-                         : static_cast<std::uint64_t>(o.duration * 1e9);
-    for (auto &k : kids)
+    const auto run = o.kind == scenario::connect ? 0 : static_cast<std::uint64_t>(o.duration * 1e9);
+    for (auto& k : kids)
       if (!k.done)
-        send_line(k.control, "G " + std::to_string(start) + " " +
-                                 std::to_string(start + run));
+        send_line(k.control, "G " + std::to_string(start) + " " + std::to_string(start + run));
     started = true;
     t_go = clock::now();
   };
@@ -128,7 +122,7 @@ phase_outcome run_phase(const options &o, const server_probe &probe,
     for (std::size_t j = 0; j < fds.size(); ++j) {
       if (!(fds[j].revents & (POLLIN | POLLHUP | POLLERR)))
         continue;
-      auto &k = kids[which[j]];
+      auto& k = kids[which[j]];
       char buf[65536];
       const ssize_t n = ::read(k.report, buf, sizeof buf);
       if (n > 0) {
@@ -149,16 +143,14 @@ phase_outcome run_phase(const options &o, const server_probe &probe,
         if (line == "Y") {
           k.ready = true;
         } else if (line.size() > 2 && line[0] == 'P') {
-          std::sscanf(line.c_str() + 2, "%llu %llu %llu %llu %llu %llu",
-                      &k.progress[0], &k.progress[1], &k.progress[2],
-                      &k.progress[3], &k.progress[4], &k.progress[5]);
+          std::sscanf(line.c_str() + 2, "%llu %llu %llu %llu %llu %llu", &k.progress[0],
+                      &k.progress[1], &k.progress[2], &k.progress[3], &k.progress[4],
+                      &k.progress[5]);
         } else if (line.size() > 2 && line[0] == 'R') {
           try {
-            out.merged.merge(
-                results::from_json(boost::json::parse(line.substr(2))));
-          } catch (const std::exception &e) {
-            out.worker_failures.push_back("unreadable worker result: " +
-                                          std::string(e.what()));
+            out.merged.merge(results::from_json(boost::json::parse(line.substr(2))));
+          } catch (const std::exception& e) {
+            out.worker_failures.push_back("unreadable worker result: " + std::string(e.what()));
           }
           k.done = true;
           ++finished;
@@ -168,14 +160,13 @@ phase_outcome run_phase(const options &o, const server_probe &probe,
     const auto now = clock::now();
     if (!all_ready) {
       all_ready = true;
-      for (auto &k : kids)
+      for (auto& k : kids)
         all_ready = all_ready && k.ready;
       if (all_ready) {
         out.setup_seconds = std::chrono::duration<double>(now - t0).count();
         if (o.kind == scenario::connect) {
           out.rss_joined = probe.rss_bytes();
-          hold_until =
-              now + std::chrono::milliseconds(static_cast<long>(o.hold * 1000));
+          hold_until = now + std::chrono::milliseconds(static_cast<long>(o.hold * 1000));
         } else {
           start_all();
         }
@@ -189,22 +180,18 @@ phase_outcome run_phase(const options &o, const server_probe &probe,
     if (o.progress && now >= next_print) {
       next_print += std::chrono::seconds(1);
       unsigned long long p[6] = {};
-      for (auto &k : kids)
+      for (auto& k : kids)
         for (int i = 0; i < 6; ++i)
           p[i] += k.progress[i];
       const double secs = std::chrono::duration<double>(now - t0).count();
-      std::fprintf(stderr, "%s[%s] %5.1fs joined %s/%llu", tty ? "\r" : "",
-                   label.c_str(), secs, human(double(p[0])).c_str(),
-                   expected_connections(o));
+      std::fprintf(stderr, "%s[%s] %5.1fs joined %s/%llu", tty ? "\r" : "", label.c_str(), secs,
+                   human(double(p[0])).c_str(), expected_connections(o));
       if (o.kind == scenario::churn)
-        std::fprintf(stderr, " cycles/s %s",
-                     human(double(p[5] - last_cycles)).c_str());
+        std::fprintf(stderr, " cycles/s %s", human(double(p[5] - last_cycles)).c_str());
       else
-        std::fprintf(stderr, " sent/s %s deliveries/s %s",
-                     human(double(p[2] - last_sent)).c_str(),
+        std::fprintf(stderr, " sent/s %s deliveries/s %s", human(double(p[2] - last_sent)).c_str(),
                      human(double(p[1] - last_deliveries)).c_str());
-      std::fprintf(stderr, " closed %llu errors %llu   %s", p[3], p[4],
-                   tty ? "" : "\n");
+      std::fprintf(stderr, " closed %llu errors %llu   %s", p[3], p[4], tty ? "" : "\n");
       last_deliveries = p[1];
       last_sent = p[2];
       last_cycles = p[5];
@@ -218,14 +205,13 @@ phase_outcome run_phase(const options &o, const server_probe &probe,
       out.cpu_seconds = *cpu_end - *cpu_start;
   if (o.kind != scenario::connect)
     out.drops_after = probe.drop_metrics();
-  for (auto &k : kids) {
+  for (auto& k : kids) {
     ::close(k.control);
     ::close(k.report);
     int status = 0;
     ::waitpid(k.pid, &status, 0);
     if (WIFSIGNALED(status))
-      out.worker_failures.push_back("worker killed by signal " +
-                                    std::to_string(WTERMSIG(status)));
+      out.worker_failures.push_back("worker killed by signal " + std::to_string(WTERMSIG(status)));
   }
   return out;
 }

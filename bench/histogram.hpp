@@ -25,19 +25,17 @@ public:
     if (v > max_)
       max_ = v;
   }
-  void merge(const histogram &other) noexcept;
+  void merge(const histogram& other) noexcept;
 
   [[nodiscard]] std::uint64_t count() const noexcept { return count_; }
   [[nodiscard]] std::uint64_t max() const noexcept { return max_; }
-  [[nodiscard]] double mean() const noexcept {
-    return count_ ? double(sum_) / double(count_) : 0;
-  }
+  [[nodiscard]] double mean() const noexcept { return count_ ? double(sum_) / double(count_) : 0; }
   /// The value at quantile `q` (0..1): the midpoint of its bucket, capped at
   /// the maximum.
   [[nodiscard]] std::uint64_t quantile(double q) const noexcept;
 
   [[nodiscard]] boost::json::value to_json() const;
-  static histogram from_json(const boost::json::value &v);
+  static histogram from_json(const boost::json::value& v);
 
 private:
   static int index(std::uint64_t v) noexcept {

@@ -16,7 +16,7 @@
 
 namespace switchboard::bench {
 
-const char *to_string(scenario s) {
+const char* to_string(scenario s) {
   switch (s) {
   case scenario::connect:
     return "connect";
@@ -32,11 +32,11 @@ const char *to_string(scenario s) {
   return "?";
 }
 
-std::string room_topic(const options &o, int r) {
+std::string room_topic(const options& o, int r) {
   return o.rooms == 1 ? o.topic : o.topic + ":" + std::to_string(r);
 }
 
-std::string resolve(options &o) {
+std::string resolve(options& o) {
   auto u = boost::urls::parse_uri(o.url);
   if (!u)
     return "--url: not a URL: " + o.url;
@@ -49,22 +49,18 @@ std::string resolve(options &o) {
   // adds it.
   if (path.empty() || path == "/")
     path = "/socket/websocket";
-  else if (path.size() < 10 ||
-           path.compare(path.size() - 10, 10, "/websocket") != 0)
+  else if (path.size() < 10 || path.compare(path.size() - 10, 10, "/websocket") != 0)
     path += "/websocket";
   std::string query(u->encoded_query());
-  query += std::string(query.empty() ? "" : "&") +
-           (o.vsn == 1 ? "vsn=1.0.0" : "vsn=2.0.0");
+  query += std::string(query.empty() ? "" : "&") + (o.vsn == 1 ? "vsn=1.0.0" : "vsn=2.0.0");
   o.target = path + "?" + query;
   if (o.metrics_url.empty())
     o.metrics_url = "http://" + o.host + ":" + o.port + "/metrics";
-  if (o.kind == scenario::fanout || o.kind == scenario::slow ||
-      o.kind == scenario::churn)
+  if (o.kind == scenario::fanout || o.kind == scenario::slow || o.kind == scenario::churn)
     o.rooms = 1;
   else if (o.rooms <= 0)
     o.rooms = o.kind == scenario::rooms ? std::max(1, o.clients / 10) : 1;
-  if (o.workers < 1 || o.clients < 0 || o.publishers < 0 || o.rate < 0 ||
-      o.duration <= 0)
+  if (o.workers < 1 || o.clients < 0 || o.publishers < 0 || o.rate < 0 || o.duration <= 0)
     return "--workers must be >= 1; --clients, --publishers, --rate >= 0; "
            "--duration > 0";
   if (o.vsn != 1 && o.vsn != 2)
@@ -74,23 +70,19 @@ std::string resolve(options &o) {
 
 } // namespace switchboard::bench
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   namespace sb = switchboard::bench;
   sb::options o;
   std::string kind = "fanout";
-  CLI::App app{
-      "switchboard-bench: load generator for Phoenix Channels servers"};
+  CLI::App app{"switchboard-bench: load generator for Phoenix Channels servers"};
   app.add_option("scenario", kind, "connect | fanout | rooms | slow | churn")
       ->check(CLI::IsMember({"connect", "fanout", "rooms", "slow", "churn"}));
   app.add_option("--scenario", kind, "same as the positional scenario")
       ->check(CLI::IsMember({"connect", "fanout", "rooms", "slow", "churn"}));
-  app.add_option("--url", o.url,
-                 "socket URL, base (/socket) or full (/socket/websocket)")
+  app.add_option("--url", o.url, "socket URL, base (/socket) or full (/socket/websocket)")
       ->capture_default_str();
-  app.add_option("--vsn", o.vsn,
-                 "serializer: 2 (arrays, default) or 1 (objects)");
-  app.add_option("--clients", o.clients,
-                 "subscribers (churn: cycles in flight at most)")
+  app.add_option("--vsn", o.vsn, "serializer: 2 (arrays, default) or 1 (objects)");
+  app.add_option("--clients", o.clients, "subscribers (churn: cycles in flight at most)")
       ->capture_default_str();
   app.add_option("--topic", o.topic, "topic, or topic prefix for several rooms")
       ->capture_default_str();
@@ -98,40 +90,27 @@ int main(int argc, char **argv) {
       ->capture_default_str();
   app.add_option("--duration", o.duration, "seconds of publishing or churning")
       ->capture_default_str();
-  app.add_option("--payload-bytes", o.payload_bytes,
-                 "size of each published payload object")
+  app.add_option("--payload-bytes", o.payload_bytes, "size of each published payload object")
       ->capture_default_str();
-  app.add_option("--publishers", o.publishers, "publishers per room")
+  app.add_option("--publishers", o.publishers, "publishers per room")->capture_default_str();
+  app.add_option("--rooms", o.rooms, "rooms (rooms scenario; default clients/10)");
+  app.add_option("--slow", o.slow, "subscribers that never read (slow scenario)")
       ->capture_default_str();
-  app.add_option("--rooms", o.rooms,
-                 "rooms (rooms scenario; default clients/10)");
-  app.add_option("--slow", o.slow,
-                 "subscribers that never read (slow scenario)")
+  app.add_option("--hold", o.hold, "seconds to stay connected and idle (connect scenario)")
       ->capture_default_str();
-  app.add_option("--hold", o.hold,
-                 "seconds to stay connected and idle (connect scenario)")
+  app.add_option("--workers", o.workers, "worker processes (about 19,000 connections each)")
       ->capture_default_str();
-  app.add_option("--workers", o.workers,
-                 "worker processes (about 19,000 connections each)")
-      ->capture_default_str();
-  app.add_option(
-         "--source-addrs", o.source_addrs,
-         "local addresses to bind, round-robin (e.g. 127.0.0.2,127.0.0.3)")
+  app.add_option("--source-addrs", o.source_addrs,
+                 "local addresses to bind, round-robin (e.g. 127.0.0.2,127.0.0.3)")
       ->delimiter(',');
-  app.add_option("--server-pid", o.server_pid,
-                 "server pid for /proc RSS and CPU readings");
-  app.add_option("--metrics-url", o.metrics_url,
-                 "default http://<host:port of --url>/metrics");
-  app.add_option("--drain", o.drain,
-                 "longest wait for in-flight deliveries, seconds")
+  app.add_option("--server-pid", o.server_pid, "server pid for /proc RSS and CPU readings");
+  app.add_option("--metrics-url", o.metrics_url, "default http://<host:port of --url>/metrics");
+  app.add_option("--drain", o.drain, "longest wait for in-flight deliveries, seconds")
       ->capture_default_str();
-  app.add_option("--connect-concurrency", o.connect_concurrency,
-                 "handshakes in flight per worker")
+  app.add_option("--connect-concurrency", o.connect_concurrency, "handshakes in flight per worker")
       ->capture_default_str();
-  app.add_option("--heartbeat", o.heartbeat, "heartbeat interval, seconds")
-      ->capture_default_str();
-  app.add_option("--event", o.event, "event name of published messages")
-      ->capture_default_str();
+  app.add_option("--heartbeat", o.heartbeat, "heartbeat interval, seconds")->capture_default_str();
+  app.add_option("--event", o.event, "event name of published messages")->capture_default_str();
   app.add_flag("--json", o.json, "print the result as JSON on stdout");
   bool quiet = false;
   app.add_flag("--quiet", quiet, "no progress line on stderr");
@@ -156,22 +135,20 @@ int main(int argc, char **argv) {
 
   boost::json::object result;
   bool clean = true;
-  auto run = [&](const sb::options &phase_opts, const std::string &label) {
+  auto run = [&](const sb::options& phase_opts, const std::string& label) {
     const auto outcome = sb::run_phase(phase_opts, probe, label);
     auto summary = sb::summarize(phase_opts, outcome);
-    clean = clean && outcome.worker_failures.empty() &&
-            outcome.merged.fatal.empty();
+    clean = clean && outcome.worker_failures.empty() && outcome.merged.fatal.empty();
     if (!o.json)
-      std::cout << (label.empty() ? "" : "== " + label + " ==\n")
-                << sb::render_text(summary) << std::flush;
+      std::cout << (label.empty() ? "" : "== " + label + " ==\n") << sb::render_text(summary)
+                << std::flush;
     return summary;
   };
   if (o.kind == sb::scenario::slow) {
     sb::options baseline = o;
     baseline.slow = 0;
     result["baseline"] = run(baseline, "baseline (no non-readers)");
-    result["with_slow"] =
-        run(o, "with " + std::to_string(o.slow) + " non-readers");
+    result["with_slow"] = run(o, "with " + std::to_string(o.slow) + " non-readers");
   } else {
     result = run(o, sb::to_string(o.kind));
   }

@@ -10,7 +10,7 @@ namespace switchboard::bench {
 /// What a run does; see `bench/README.md` for the meaning of each scenario.
 enum class scenario { connect, fanout, rooms, slow, churn };
 
-[[nodiscard]] const char *to_string(scenario s);
+[[nodiscard]] const char* to_string(scenario s);
 
 /// Everything a run is configured with. Rates are per publisher (churn: cycles
 /// per second for the whole run); times are seconds.
@@ -33,7 +33,7 @@ struct options {
   std::string metrics_url; ///< default: http://<url host:port>/metrics
   bool json = false;
   bool progress = true;
-  double drain = 5; ///< longest wait for in-flight deliveries after the run
+  double drain = 5;              ///< longest wait for in-flight deliveries after the run
   int connect_concurrency = 256; ///< handshakes in flight per worker
   double heartbeat = 30;
   std::string event = "bench";
@@ -45,10 +45,10 @@ struct options {
 };
 
 /// Fills the derived fields; returns an error message or an empty string.
-[[nodiscard]] std::string resolve(options &o);
+[[nodiscard]] std::string resolve(options& o);
 
 /// Topic of room `r`: the topic itself for a single room, `<topic>:<r>`
 /// otherwise.
-[[nodiscard]] std::string room_topic(const options &o, int r);
+[[nodiscard]] std::string room_topic(const options& o, int r);
 
 } // namespace switchboard::bench

@@ -7,16 +7,14 @@ namespace switchboard::bench {
 namespace {
 
 std::size_t skip_ws(std::string_view s, std::size_t i) {
-  while (i < s.size() &&
-         (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
+  while (i < s.size() && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t'))
     ++i;
   return i;
 }
 
 // Reads one scalar element (string, null, number, bool) starting at `i`;
 // strings are returned without quotes. Returns the index after it, or npos.
-std::size_t read_scalar(std::string_view s, std::size_t i,
-                        std::string_view &value, bool &null) {
+std::size_t read_scalar(std::string_view s, std::size_t i, std::string_view& value, bool& null) {
   i = skip_ws(s, i);
   if (i >= s.size())
     return std::string_view::npos;
@@ -31,8 +29,7 @@ std::size_t read_scalar(std::string_view s, std::size_t i,
     return i + 1;
   }
   const std::size_t start = i;
-  while (i < s.size() && s[i] != ',' && s[i] != ']' && s[i] != '}' &&
-         s[i] != ' ')
+  while (i < s.size() && s[i] != ',' && s[i] != ']' && s[i] != '}' && s[i] != ' ')
     ++i;
   value = s.substr(start, i - start);
   null = value == "null";
@@ -42,15 +39,12 @@ std::size_t read_scalar(std::string_view s, std::size_t i,
 }
 
 std::size_t find_key(std::string_view json, std::string_view quoted_key) {
-  const void *p =
-      memmem(json.data(), json.size(), quoted_key.data(), quoted_key.size());
-  return p ? static_cast<std::size_t>(static_cast<const char *>(p) -
-                                      json.data()) +
-                 quoted_key.size()
+  const void* p = memmem(json.data(), json.size(), quoted_key.data(), quoted_key.size());
+  return p ? static_cast<std::size_t>(static_cast<const char*>(p) - json.data()) + quoted_key.size()
            : std::string_view::npos;
 }
 
-void append_quoted_or_null(std::string &out, std::string_view v) {
+void append_quoted_or_null(std::string& out, std::string_view v) {
   if (v.empty()) {
     out += "null";
     return;
@@ -62,14 +56,13 @@ void append_quoted_or_null(std::string &out, std::string_view v) {
 
 } // namespace
 
-bool parse_message(std::string_view s, int vsn, incoming &out) {
+bool parse_message(std::string_view s, int vsn, incoming& out) {
   if (vsn == 2) {
     std::size_t i = skip_ws(s, 0);
     if (i >= s.size() || s[i] != '[')
       return false;
     ++i;
-    std::string_view *fields[4] = {&out.join_ref, &out.ref, &out.topic,
-                                   &out.event};
+    std::string_view* fields[4] = {&out.join_ref, &out.ref, &out.topic, &out.event};
     for (int f = 0; f < 4; ++f) {
       bool null = false;
       i = read_scalar(s, i, *fields[f], null);
@@ -121,20 +114,17 @@ std::string_view find_string(std::string_view json, std::string_view key) {
   return value;
 }
 
-bool find_u64(std::string_view json, std::string_view quoted_key,
-              std::uint64_t &out) {
+bool find_u64(std::string_view json, std::string_view quoted_key, std::uint64_t& out) {
   std::size_t i = find_key(json, quoted_key);
   if (i == std::string_view::npos)
     return false;
   i = skip_ws(json, i);
-  const auto [ptr, ec] =
-      std::from_chars(json.data() + i, json.data() + json.size(), out);
+  const auto [ptr, ec] = std::from_chars(json.data() + i, json.data() + json.size(), out);
   return ec == std::errc{} && ptr != json.data() + i;
 }
 
-void encode_message(std::string &out, int vsn, std::string_view join_ref,
-                    std::string_view ref, std::string_view topic,
-                    std::string_view event, std::string_view payload) {
+void encode_message(std::string& out, int vsn, std::string_view join_ref, std::string_view ref,
+                    std::string_view topic, std::string_view event, std::string_view payload) {
   if (vsn == 2) {
     out += '[';
     append_quoted_or_null(out, join_ref);
@@ -164,8 +154,8 @@ void encode_message(std::string &out, int vsn, std::string_view join_ref,
   out += '}';
 }
 
-void encode_probe(std::string &out, std::uint64_t t_ns, std::uint64_t seq,
-                  std::uint32_t pub, int size) {
+void encode_probe(std::string& out, std::uint64_t t_ns, std::uint64_t seq, std::uint32_t pub,
+                  int size) {
   const std::size_t begin = out.size();
   auto number = [&out](std::uint64_t v) {
     char digits[24];
@@ -179,8 +169,7 @@ void encode_probe(std::string &out, std::uint64_t t_ns, std::uint64_t seq,
   out += ",\"pub\":";
   number(pub);
   out += ",\"pad\":\"";
-  const auto fixed =
-      static_cast<int>(out.size() - begin) + 2; // closing quote and brace
+  const auto fixed = static_cast<int>(out.size() - begin) + 2; // closing quote and brace
   if (size > fixed)
     out.append(static_cast<std::size_t>(size - fixed), 'x');
   out += "\"}";

@@ -9,32 +9,32 @@ namespace switchboard::bench {
 namespace json = boost::json;
 namespace {
 
-json::object latency_ms(const histogram &h) {
+json::object latency_ms(const histogram& h) {
   auto ms = [](std::uint64_t ns) { return double(ns) / 1e6; };
   return {{"count", h.count()},          {"p50", ms(h.quantile(0.5))},
           {"p99", ms(h.quantile(0.99))}, {"p999", ms(h.quantile(0.999))},
           {"max", ms(h.max())},          {"mean", h.mean() / 1e6}};
 }
 
-json::object map_json(const std::map<std::string, std::uint64_t> &m) {
+json::object map_json(const std::map<std::string, std::uint64_t>& m) {
   json::object o;
-  for (const auto &[k, v] : m)
+  for (const auto& [k, v] : m)
     o[k] = v;
   return o;
 }
 
-json::object map_json(const std::map<std::string, double> &m) {
+json::object map_json(const std::map<std::string, double>& m) {
   json::object o;
-  for (const auto &[k, v] : m)
+  for (const auto& [k, v] : m)
     o[k] = v;
   return o;
 }
 
-json::value opt(const std::optional<double> &v) {
+json::value opt(const std::optional<double>& v) {
   return v ? json::value(*v) : json::value(nullptr);
 }
 
-std::string fmt(const json::value &v, const char *f = "%.2f") {
+std::string fmt(const json::value& v, const char* f = "%.2f") {
   if (v.is_null())
     return "n/a";
   char s[64];
@@ -44,8 +44,8 @@ std::string fmt(const json::value &v, const char *f = "%.2f") {
 
 } // namespace
 
-json::object summarize(const options &o, const phase_outcome &p) {
-  const results &r = p.merged;
+json::object summarize(const options& o, const phase_outcome& p) {
+  const results& r = p.merged;
   json::object s;
   s["scenario"] = to_string(o.kind);
   s["url"] = o.url;
@@ -60,17 +60,16 @@ json::object summarize(const options &o, const phase_outcome &p) {
   s["slow"] = o.kind == scenario::slow ? o.slow : 0;
 
   const double setup_s = double(r.connect_elapsed_ns) / 1e9;
-  s["connect"] = json::object{
-      {"planned", r.planned},
-      {"joined", r.joined},
-      {"failed", r.failed},
-      {"seconds", setup_s},
-      {"rate_per_s", setup_s > 0 ? double(r.joined) / setup_s : 0.0},
-      {"latency_ms", latency_ms(r.connect_latency)}};
+  s["connect"] = json::object{{"planned", r.planned},
+                              {"joined", r.joined},
+                              {"failed", r.failed},
+                              {"seconds", setup_s},
+                              {"rate_per_s", setup_s > 0 ? double(r.joined) / setup_s : 0.0},
+                              {"latency_ms", latency_ms(r.connect_latency)}};
   s["errors"] = map_json(r.errors);
   s["fatal"] = r.fatal;
   json::array failures;
-  for (const auto &f : p.worker_failures)
+  for (const auto& f : p.worker_failures)
     failures.push_back(json::value(f));
   s["worker_failures"] = std::move(failures);
 
@@ -81,23 +80,20 @@ json::object summarize(const options &o, const phase_outcome &p) {
                       {"cpu_seconds", opt(p.cpu_seconds)}};
   if (p.rss_before && r.joined) {
     if (p.rss_joined)
-      server["rss_per_connection_bytes"] =
-          (*p.rss_joined - *p.rss_before) / double(r.joined);
+      server["rss_per_connection_bytes"] = (*p.rss_joined - *p.rss_before) / double(r.joined);
     if (p.rss_held)
-      server["rss_per_connection_held_bytes"] =
-          (*p.rss_held - *p.rss_before) / double(r.joined);
+      server["rss_per_connection_held_bytes"] = (*p.rss_held - *p.rss_before) / double(r.joined);
   }
 
   if (o.kind == scenario::churn) {
     const double secs = o.duration;
-    s["churn"] =
-        json::object{{"target_rate", o.rate},
-                     {"started", r.cycles_started},
-                     {"ok", r.cycles_ok},
-                     {"failed", r.cycles_failed},
-                     {"skipped_at_cap", r.cycles_skipped},
-                     {"achieved_rate", double(r.cycles_ok) / secs},
-                     {"cycle_latency_ms", latency_ms(r.cycle_latency)}};
+    s["churn"] = json::object{{"target_rate", o.rate},
+                              {"started", r.cycles_started},
+                              {"ok", r.cycles_ok},
+                              {"failed", r.cycles_failed},
+                              {"skipped_at_cap", r.cycles_skipped},
+                              {"achieved_rate", double(r.cycles_ok) / secs},
+                              {"cycle_latency_ms", latency_ms(r.cycle_latency)}};
   } else if (o.kind != scenario::connect) {
     std::uint64_t sent = 0, expected = 0, unique = 0;
     for (std::size_t i = 0; i < r.sent.size(); ++i) {
@@ -105,26 +101,23 @@ json::object summarize(const options &o, const phase_outcome &p) {
       expected += r.sent[i] * (i < r.receivers.size() ? r.receivers[i] : 0);
       unique += i < r.unique.size() ? r.unique[i] : 0;
     }
-    s["delivery"] =
-        json::object{{"sent", sent},
-                     {"publish_ok", r.publish_ok},
-                     {"expected", expected},
-                     {"deliveries", r.deliveries},
-                     {"deliveries_per_s", double(r.deliveries) / o.duration},
-                     {"offered_per_s", double(expected) / o.duration},
-                     {"latency_ms", latency_ms(r.latency)},
-                     {"missing", expected > unique ? expected - unique : 0},
-                     {"duplicates", r.duplicates},
-                     {"out_of_order", r.out_of_order},
-                     {"server_closed", map_json(r.closes)},
-                     {"run_seconds", p.run_seconds}};
+    s["delivery"] = json::object{{"sent", sent},
+                                 {"publish_ok", r.publish_ok},
+                                 {"expected", expected},
+                                 {"deliveries", r.deliveries},
+                                 {"deliveries_per_s", double(r.deliveries) / o.duration},
+                                 {"offered_per_s", double(expected) / o.duration},
+                                 {"latency_ms", latency_ms(r.latency)},
+                                 {"missing", expected > unique ? expected - unique : 0},
+                                 {"duplicates", r.duplicates},
+                                 {"out_of_order", r.out_of_order},
+                                 {"server_closed", map_json(r.closes)},
+                                 {"run_seconds", p.run_seconds}};
     if (p.cpu_seconds && r.deliveries)
-      server["cpu_us_per_delivery"] =
-          *p.cpu_seconds * 1e6 / double(r.deliveries);
+      server["cpu_us_per_delivery"] = *p.cpu_seconds * 1e6 / double(r.deliveries);
     if (o.kind == scenario::slow)
-      s["slow_subscribers"] =
-          json::object{{"outcomes", map_json(r.slow_outcomes)},
-                       {"probes_read_afterwards", r.slow_received}};
+      s["slow_subscribers"] = json::object{{"outcomes", map_json(r.slow_outcomes)},
+                                           {"probes_read_afterwards", r.slow_received}};
   }
   server["drop_metrics_before"] = map_json(p.drops_before);
   server["drop_metrics_after"] = map_json(p.drops_after);
@@ -132,77 +125,68 @@ json::object summarize(const options &o, const phase_outcome &p) {
   return s;
 }
 
-std::string render_text(const json::object &s) {
+std::string render_text(const json::object& s) {
   std::ostringstream out;
-  const auto &c = s.at("connect").as_object();
-  const auto &srv = s.at("server").as_object();
+  const auto& c = s.at("connect").as_object();
+  const auto& srv = s.at("server").as_object();
   out << "scenario " << s.at("scenario").as_string().c_str() << " ("
-      << s.at("url").as_string().c_str() << ", vsn " << s.at("vsn").as_int64()
-      << ", workers " << s.at("workers").as_int64() << ")\n";
+      << s.at("url").as_string().c_str() << ", vsn " << s.at("vsn").as_int64() << ", workers "
+      << s.at("workers").as_int64() << ")\n";
   if (!s.at("fatal").as_string().empty())
     out << "  LIMIT: " << s.at("fatal").as_string().c_str() << "\n";
-  for (const auto &f : s.at("worker_failures").as_array())
+  for (const auto& f : s.at("worker_failures").as_array())
     out << "  WORKER FAILURE: " << f.as_string().c_str() << "\n";
   if (c.at("planned").to_number<double>() > 0) {
-    const auto &l = c.at("latency_ms").as_object();
-    out << "  connect+join  " << c.at("joined").to_number<std::uint64_t>()
-        << "/" << c.at("planned").to_number<std::uint64_t>() << " in "
-        << fmt(c.at("seconds")) << " s = " << fmt(c.at("rate_per_s"), "%.0f")
-        << "/s; latency p50 " << fmt(l.at("p50")) << " ms, p99 "
-        << fmt(l.at("p99")) << " ms\n";
+    const auto& l = c.at("latency_ms").as_object();
+    out << "  connect+join  " << c.at("joined").to_number<std::uint64_t>() << "/"
+        << c.at("planned").to_number<std::uint64_t>() << " in " << fmt(c.at("seconds"))
+        << " s = " << fmt(c.at("rate_per_s"), "%.0f") << "/s; latency p50 " << fmt(l.at("p50"))
+        << " ms, p99 " << fmt(l.at("p99")) << " ms\n";
   }
   if (srv.contains("rss_per_connection_bytes"))
-    out << "  server RSS    " << fmt(srv.at("rss_before_bytes"), "%.0f")
-        << " -> " << fmt(srv.at("rss_joined_bytes"), "%.0f")
+    out << "  server RSS    " << fmt(srv.at("rss_before_bytes"), "%.0f") << " -> "
+        << fmt(srv.at("rss_joined_bytes"), "%.0f")
         << " bytes = " << fmt(srv.at("rss_per_connection_bytes"), "%.0f")
-        << " B/connection (after hold "
-        << fmt(srv.at("rss_per_connection_held_bytes"), "%.0f") << ", via "
-        << srv.at("rss_source").as_string().c_str() << ")\n";
-  if (const auto *d = s.if_contains("delivery")) {
-    const auto &dd = d->as_object();
-    const auto &l = dd.at("latency_ms").as_object();
-    out << "  published     " << dd.at("sent").to_number<std::uint64_t>()
-        << " (" << dd.at("publish_ok").to_number<std::uint64_t>()
-        << " acknowledged)\n"
-        << "  deliveries    " << dd.at("deliveries").to_number<std::uint64_t>()
-        << " of " << dd.at("expected").to_number<std::uint64_t>() << " = "
+        << " B/connection (after hold " << fmt(srv.at("rss_per_connection_held_bytes"), "%.0f")
+        << ", via " << srv.at("rss_source").as_string().c_str() << ")\n";
+  if (const auto* d = s.if_contains("delivery")) {
+    const auto& dd = d->as_object();
+    const auto& l = dd.at("latency_ms").as_object();
+    out << "  published     " << dd.at("sent").to_number<std::uint64_t>() << " ("
+        << dd.at("publish_ok").to_number<std::uint64_t>() << " acknowledged)\n"
+        << "  deliveries    " << dd.at("deliveries").to_number<std::uint64_t>() << " of "
+        << dd.at("expected").to_number<std::uint64_t>() << " = "
         << fmt(dd.at("deliveries_per_s"), "%.0f") << "/s\n"
         << "  latency ms    p50 " << fmt(l.at("p50"), "%.3f") << "  p99 "
-        << fmt(l.at("p99"), "%.3f") << "  p99.9 " << fmt(l.at("p999"), "%.3f")
-        << "  max " << fmt(l.at("max"), "%.3f") << "\n"
-        << "  missing " << dd.at("missing").to_number<std::uint64_t>()
-        << "  duplicates " << dd.at("duplicates").to_number<std::uint64_t>()
-        << "  out of order " << dd.at("out_of_order").to_number<std::uint64_t>()
-        << "\n";
-    for (const auto &kv : dd.at("server_closed").as_object())
+        << fmt(l.at("p99"), "%.3f") << "  p99.9 " << fmt(l.at("p999"), "%.3f") << "  max "
+        << fmt(l.at("max"), "%.3f") << "\n"
+        << "  missing " << dd.at("missing").to_number<std::uint64_t>() << "  duplicates "
+        << dd.at("duplicates").to_number<std::uint64_t>() << "  out of order "
+        << dd.at("out_of_order").to_number<std::uint64_t>() << "\n";
+    for (const auto& kv : dd.at("server_closed").as_object())
       out << "  server closed " << kv.value().to_number<std::uint64_t>()
           << " subscribers: " << kv.key() << "\n";
   }
-  if (const auto *sl = s.if_contains("slow_subscribers"))
-    for (const auto &kv : sl->as_object().at("outcomes").as_object())
-      out << "  non-readers   " << kv.value().to_number<std::uint64_t>()
-          << " x " << kv.key() << "\n";
-  if (const auto *ch = s.if_contains("churn")) {
-    const auto &cc = ch->as_object();
-    const auto &l = cc.at("cycle_latency_ms").as_object();
-    out << "  churn cycles  " << cc.at("ok").to_number<std::uint64_t>()
-        << " ok, " << cc.at("failed").to_number<std::uint64_t>() << " failed, "
-        << cc.at("skipped_at_cap").to_number<std::uint64_t>()
-        << " skipped at cap; " << fmt(cc.at("achieved_rate"), "%.1f")
-        << "/s of " << fmt(cc.at("target_rate"), "%.1f")
-        << "/s target; cycle p50 " << fmt(l.at("p50")) << " ms p99 "
-        << fmt(l.at("p99")) << " ms\n";
+  if (const auto* sl = s.if_contains("slow_subscribers"))
+    for (const auto& kv : sl->as_object().at("outcomes").as_object())
+      out << "  non-readers   " << kv.value().to_number<std::uint64_t>() << " x " << kv.key()
+          << "\n";
+  if (const auto* ch = s.if_contains("churn")) {
+    const auto& cc = ch->as_object();
+    const auto& l = cc.at("cycle_latency_ms").as_object();
+    out << "  churn cycles  " << cc.at("ok").to_number<std::uint64_t>() << " ok, "
+        << cc.at("failed").to_number<std::uint64_t>() << " failed, "
+        << cc.at("skipped_at_cap").to_number<std::uint64_t>() << " skipped at cap; "
+        << fmt(cc.at("achieved_rate"), "%.1f") << "/s of " << fmt(cc.at("target_rate"), "%.1f")
+        << "/s target; cycle p50 " << fmt(l.at("p50")) << " ms p99 " << fmt(l.at("p99")) << " ms\n";
   }
   if (srv.contains("cpu_us_per_delivery"))
     out << "  server CPU    " << fmt(srv.at("cpu_seconds"), "%.2f")
-        << " s = " << fmt(srv.at("cpu_us_per_delivery"), "%.3f")
-        << " us/delivery\n";
-  for (const auto &kv : srv.at("drop_metrics_after").as_object())
-    out << "  metric        " << kv.key() << " = " << fmt(kv.value(), "%.0f")
-        << "\n";
-  for (const auto &kv : s.at("errors").as_object())
-    out << "  error         " << kv.value().to_number<std::uint64_t>() << " x "
-        << kv.key() << "\n";
+        << " s = " << fmt(srv.at("cpu_us_per_delivery"), "%.3f") << " us/delivery\n";
+  for (const auto& kv : srv.at("drop_metrics_after").as_object())
+    out << "  metric        " << kv.key() << " = " << fmt(kv.value(), "%.0f") << "\n";
+  for (const auto& kv : s.at("errors").as_object())
+    out << "  error         " << kv.value().to_number<std::uint64_t>() << " x " << kv.key() << "\n";
   return out.str();
 }
 

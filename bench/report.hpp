@@ -13,10 +13,9 @@ namespace switchboard::bench {
 
 /// The figures of one phase. Latencies in ms, rates per second, memory in
 /// bytes.
-[[nodiscard]] boost::json::object summarize(const options &o,
-                                            const phase_outcome &p);
+[[nodiscard]] boost::json::object summarize(const options& o, const phase_outcome& p);
 
 /// Human-readable rendering of `summarize`'s result.
-[[nodiscard]] std::string render_text(const boost::json::object &summary);
+[[nodiscard]] std::string render_text(const boost::json::object& summary);
 
 } // namespace switchboard::bench

@@ -6,48 +6,47 @@ namespace switchboard::bench {
 namespace json = boost::json;
 namespace {
 
-void add_map(std::map<std::string, std::uint64_t> &to,
-             const std::map<std::string, std::uint64_t> &from) {
-  for (const auto &[k, v] : from)
+void add_map(std::map<std::string, std::uint64_t>& to,
+             const std::map<std::string, std::uint64_t>& from) {
+  for (const auto& [k, v] : from)
     to[k] += v;
 }
 
-void add_vec(std::vector<std::uint64_t> &to,
-             const std::vector<std::uint64_t> &from) {
+void add_vec(std::vector<std::uint64_t>& to, const std::vector<std::uint64_t>& from) {
   if (to.size() < from.size())
     to.resize(from.size());
   for (std::size_t i = 0; i < from.size(); ++i)
     to[i] += from[i];
 }
 
-json::value map_json(const std::map<std::string, std::uint64_t> &m) {
+json::value map_json(const std::map<std::string, std::uint64_t>& m) {
   json::object o;
-  for (const auto &[k, v] : m)
+  for (const auto& [k, v] : m)
     o[k] = v;
   return o;
 }
 
-std::map<std::string, std::uint64_t> map_from(const json::value &v) {
+std::map<std::string, std::uint64_t> map_from(const json::value& v) {
   std::map<std::string, std::uint64_t> m;
-  for (const auto &kv : v.as_object())
+  for (const auto& kv : v.as_object())
     m[std::string(kv.key())] = kv.value().to_number<std::uint64_t>();
   return m;
 }
 
-std::vector<std::uint64_t> vec_from(const json::value &v) {
+std::vector<std::uint64_t> vec_from(const json::value& v) {
   std::vector<std::uint64_t> out;
-  for (const auto &x : v.as_array())
+  for (const auto& x : v.as_array())
     out.push_back(x.to_number<std::uint64_t>());
   return out;
 }
 
-std::uint64_t u64(const json::object &o, const char *k) {
+std::uint64_t u64(const json::object& o, const char* k) {
   return o.at(k).to_number<std::uint64_t>();
 }
 
 } // namespace
 
-void results::merge(const results &o) {
+void results::merge(const results& o) {
   planned += o.planned;
   joined += o.joined;
   failed += o.failed;
@@ -104,8 +103,8 @@ json::value results::to_json() const {
   };
 }
 
-results results::from_json(const json::value &v) {
-  const auto &o = v.as_object();
+results results::from_json(const json::value& v) {
+  const auto& o = v.as_object();
   results r;
   r.planned = u64(o, "planned");
   r.joined = u64(o, "joined");

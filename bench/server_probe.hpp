@@ -11,15 +11,14 @@ namespace switchboard::bench {
 class server_probe {
 public:
   /// `metrics_url` like `http://127.0.0.1:4000/metrics`; `pid` 0 when unknown.
-  server_probe(const std::string &metrics_url, int pid);
+  server_probe(const std::string& metrics_url, int pid);
 
   /// The metrics text, or nothing when the endpoint does not answer 200 within
   /// 2 s.
   [[nodiscard]] std::optional<std::string> fetch_metrics() const;
   /// Resident memory in bytes from /metrics `process_resident_memory_bytes`,
   /// else from /proc/<pid>/status VmRSS. `source` names where it came from.
-  [[nodiscard]] std::optional<double>
-  rss_bytes(std::string *source = nullptr) const;
+  [[nodiscard]] std::optional<double> rss_bytes(std::string* source = nullptr) const;
   /// User plus system CPU time of the server process (/proc/<pid>/stat),
   /// seconds.
   [[nodiscard]] std::optional<double> cpu_seconds() const;

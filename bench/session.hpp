@@ -11,14 +11,7 @@ enum class role : std::uint8_t { subscriber, publisher, slow, churn };
 
 /// Where a connection is in its life: connect and upgrade, join, then the
 /// scenario's work.
-enum class stage : std::uint8_t {
-  connecting,
-  joining,
-  joined,
-  leaving,
-  closing,
-  done
-};
+enum class stage : std::uint8_t { connecting, joining, joined, leaving, closing, done };
 
 /// Delivery bookkeeping of one subscriber for one publisher: the next sequence
 /// number expected and the gaps seen so far as half-open ranges (normally none,
@@ -38,7 +31,7 @@ struct session {
   std::uint64_t started_ns = 0;   ///< when the connection attempt started
   std::uint64_t global_index = 0; ///< position among all connections of the run
   std::uint64_t received = 0;     ///< probe messages received
-  std::vector<seq_track> tracks; ///< subscribers: one per publisher of the room
+  std::vector<seq_track> tracks;  ///< subscribers: one per publisher of the room
 };
 
 } // namespace switchboard::bench

@@ -20,13 +20,11 @@ namespace {
 
 constexpr std::uint64_t ms = 1'000'000;
 constexpr std::uint64_t sec = 1'000'000'000;
-constexpr std::uint64_t quiet_ns =
-    500 * ms; // no delivery for this long ends a drain
-constexpr std::uint64_t slow_wait_ns =
-    3 * sec; // time given to non-readers to report a close
+constexpr std::uint64_t quiet_ns = 500 * ms;    // no delivery for this long ends a drain
+constexpr std::uint64_t slow_wait_ns = 3 * sec; // time given to non-readers to report a close
 constexpr std::uint64_t cycle_timeout_ns = 10 * sec;
 
-std::string describe(const close_info &info) {
+std::string describe(const close_info& info) {
   if (info.cause == "close")
     return "close " + std::to_string(info.code);
   std::string s(info.cause);
@@ -52,9 +50,9 @@ std::string_view timeout_cause(stage at) {
   }
 }
 
-bool is_limit(const error_code &ec) {
-  return ec == asio::error::no_descriptors || ec.value() == ENFILE ||
-         ec.value() == EADDRNOTAVAIL || ec == asio::error::no_buffer_space;
+bool is_limit(const error_code& ec) {
+  return ec == asio::error::no_descriptors || ec.value() == ENFILE || ec.value() == EADDRNOTAVAIL ||
+         ec == asio::error::no_buffer_space;
 }
 
 } // namespace
@@ -65,9 +63,9 @@ std::uint64_t now_ns() {
   return std::uint64_t(ts.tv_sec) * sec + std::uint64_t(ts.tv_nsec);
 }
 
-worker::worker(const options &o, int index, int control_fd, int report_fd)
-    : o_(o), index_(index), control_fd_(control_fd), report_fd_(report_fd),
-      tick_(io_), rbuf_(256 * 1024) {}
+worker::worker(const options& o, int index, int control_fd, int report_fd)
+    : o_(o), index_(index), control_fd_(control_fd), report_fd_(report_fd), tick_(io_),
+      rbuf_(256 * 1024) {}
 
 int worker::run() {
   ::fcntl(control_fd_, F_SETFL, ::fcntl(control_fd_, F_GETFL) | O_NONBLOCK);
@@ -75,20 +73,18 @@ int worker::run() {
   asio::ip::tcp::resolver resolver(io_);
   auto endpoints = resolver.resolve(o_.host, o_.port, ec);
   if (ec || endpoints.empty()) {
-    res_.fatal =
-        "cannot resolve " + o_.host + ":" + o_.port + ": " + ec.message();
+    res_.fatal = "cannot resolve " + o_.host + ":" + o_.port + ": " + ec.message();
     write_line("Y");
     finish();
     return 1;
   }
   server_ = endpoints.begin()->endpoint();
   host_header_ = o_.host + ":" + o_.port;
-  for (const auto &s : o_.source_addrs)
+  for (const auto& s : o_.source_addrs)
     sources_.push_back(asio::ip::make_address(s));
   started_ns_ = now_ns();
   next_progress_ns_ = started_ns_ + sec;
-  next_heartbeat_ns_ =
-      started_ns_ + static_cast<std::uint64_t>(o_.heartbeat * 1e9);
+  next_heartbeat_ns_ = started_ns_ + static_cast<std::uint64_t>(o_.heartbeat * 1e9);
   plan();
   open_more();
   if (settled_ == res_.planned) {
@@ -100,9 +96,9 @@ int worker::run() {
   return res_.fatal.empty() ? 0 : 1;
 }
 
-ws_conn &worker::add_conn(role kind, int room, std::uint64_t global_index) {
+ws_conn& worker::add_conn(role kind, int room, std::uint64_t global_index) {
   conns_.push_back(std::make_unique<ws_conn>(io_, *this, rbuf_));
-  auto &c = *conns_.back();
+  auto& c = *conns_.back();
   c.data.global_index = global_index;
   c.data.kind = kind;
   c.data.room = room;
@@ -111,8 +107,8 @@ ws_conn &worker::add_conn(role kind, int room, std::uint64_t global_index) {
 
 void worker::plan() {
   const int w = o_.workers;
-  const bool probes = o_.kind == scenario::fanout ||
-                      o_.kind == scenario::rooms || o_.kind == scenario::slow;
+  const bool probes =
+      o_.kind == scenario::fanout || o_.kind == scenario::rooms || o_.kind == scenario::slow;
   const int rooms = o_.rooms;
   const int per_room = probes ? o_.publishers : 0;
   const int pubs = rooms * per_room;
@@ -126,15 +122,13 @@ void worker::plan() {
     return;
   }
   for (int i = index_; i < o_.clients; i += w) {
-    auto &c =
-        add_conn(role::subscriber, i % rooms, static_cast<std::uint64_t>(i));
+    auto& c = add_conn(role::subscriber, i % rooms, static_cast<std::uint64_t>(i));
     c.data.tracks.resize(static_cast<std::size_t>(per_room));
     for (int k = 0; k < per_room; ++k)
       ++res_.receivers[static_cast<std::size_t>(c.data.room * per_room + k)];
   }
   for (int p = index_; p < pubs; p += w) {
-    auto &c = add_conn(role::publisher, p / per_room,
-                       static_cast<std::uint64_t>(o_.clients + p));
+    auto& c = add_conn(role::publisher, p / per_room, static_cast<std::uint64_t>(o_.clients + p));
     c.data.pub_id = static_cast<std::uint32_t>(p);
   }
   const int slow = o_.kind == scenario::slow ? o_.slow : 0;
@@ -143,29 +137,27 @@ void worker::plan() {
   res_.planned = conns_.size();
 }
 
-void worker::start_conn(ws_conn &c) {
+void worker::start_conn(ws_conn& c) {
   c.data.at = stage::connecting;
   c.data.started_ns = now_ns();
   // Source addresses round-robin by the connection's global index.
-  const asio::ip::address *source =
-      sources_.empty() ? nullptr
-                       : &sources_[c.data.global_index % sources_.size()];
+  const asio::ip::address* source =
+      sources_.empty() ? nullptr : &sources_[c.data.global_index % sources_.size()];
   ++open_now_;
   c.start(server_, source, host_header_, o_.target);
 }
 
 void worker::open_more() {
   while (next_to_open_ < conns_.size() &&
-         in_flight_ < static_cast<std::size_t>(o_.connect_concurrency) &&
-         res_.fatal.empty()) {
-    auto &c = *conns_[next_to_open_];
+         in_flight_ < static_cast<std::size_t>(o_.connect_concurrency) && res_.fatal.empty()) {
+    auto& c = *conns_[next_to_open_];
     ++next_to_open_;
     ++in_flight_;
     start_conn(c);
   }
 }
 
-void worker::settle_setup(ws_conn &c, bool ok) {
+void worker::settle_setup(ws_conn& c, bool ok) {
   --in_flight_;
   ++settled_;
   if (ok) {
@@ -182,15 +174,14 @@ void worker::settle_setup(ws_conn &c, bool ok) {
   }
 }
 
-void worker::on_open(ws_conn &c) {
+void worker::on_open(ws_conn& c) {
   c.data.at = stage::joining;
   msg_.clear();
-  encode_message(msg_, o_.vsn, o_.vsn == 2 ? "1" : "", "1",
-                 topics_[c.data.room], "phx_join", "{}");
+  encode_message(msg_, o_.vsn, o_.vsn == 2 ? "1" : "", "1", topics_[c.data.room], "phx_join", "{}");
   c.send_text(msg_);
 }
 
-void worker::on_text(ws_conn &c, std::string_view text) {
+void worker::on_text(ws_conn& c, std::string_view text) {
   incoming m;
   if (!parse_message(text, o_.vsn, m)) {
     ++res_.errors["unparsable frame"];
@@ -202,14 +193,13 @@ void worker::on_text(ws_conn &c, std::string_view text) {
     on_probe(c, m, now);
   else if (m.event == "phx_reply")
     on_reply(c, m, now);
-  else if ((m.event == "phx_error" || m.event == "phx_close") &&
-           c.data.at == stage::joined) {
+  else if ((m.event == "phx_error" || m.event == "phx_close") && c.data.at == stage::joined) {
     ++res_.errors["server sent " + std::string(m.event)];
     ++errors_total_;
   }
 }
 
-void worker::on_reply(ws_conn &c, const incoming &m, std::uint64_t now) {
+void worker::on_reply(ws_conn& c, const incoming& m, std::uint64_t now) {
   const bool ok = find_string(m.payload, "status") == "ok";
   if (m.ref == "h")
     return;
@@ -217,8 +207,7 @@ void worker::on_reply(ws_conn &c, const incoming &m, std::uint64_t now) {
     if (c.data.at != stage::joining)
       return;
     if (!ok) {
-      ++res_.errors["join refused: " +
-                    std::string(find_string(m.payload, "reason"))];
+      ++res_.errors["join refused: " + std::string(find_string(m.payload, "reason"))];
       ++errors_total_;
       c.abort("join refused");
       return;
@@ -227,8 +216,8 @@ void worker::on_reply(ws_conn &c, const incoming &m, std::uint64_t now) {
     if (c.data.kind == role::churn) {
       c.data.at = stage::leaving;
       msg_.clear();
-      encode_message(msg_, o_.vsn, o_.vsn == 2 ? "1" : "", "L",
-                     topics_[c.data.room], "phx_leave", "{}");
+      encode_message(msg_, o_.vsn, o_.vsn == 2 ? "1" : "", "L", topics_[c.data.room], "phx_leave",
+                     "{}");
       c.send_text(msg_);
       return;
     }
@@ -254,13 +243,12 @@ void worker::on_reply(ws_conn &c, const incoming &m, std::uint64_t now) {
   if (ok) {
     ++res_.publish_ok;
   } else {
-    ++res_.errors["publish refused: " +
-                  std::string(find_string(m.payload, "reason"))];
+    ++res_.errors["publish refused: " + std::string(find_string(m.payload, "reason"))];
     ++errors_total_;
   }
 }
 
-void worker::on_probe(ws_conn &c, const incoming &m, std::uint64_t now) {
+void worker::on_probe(ws_conn& c, const incoming& m, std::uint64_t now) {
   if (c.data.kind == role::publisher)
     return;
   if (c.data.kind == role::slow) {
@@ -268,8 +256,7 @@ void worker::on_probe(ws_conn &c, const incoming &m, std::uint64_t now) {
     return;
   }
   std::uint64_t t = 0, seq = 0, pub = 0;
-  if (!find_u64(m.payload, "\"t\":", t) ||
-      !find_u64(m.payload, "\"seq\":", seq) ||
+  if (!find_u64(m.payload, "\"t\":", t) || !find_u64(m.payload, "\"seq\":", seq) ||
       !find_u64(m.payload, "\"pub\":", pub)) {
     ++res_.errors["probe without t/seq/pub"];
     ++errors_total_;
@@ -279,14 +266,13 @@ void worker::on_probe(ws_conn &c, const incoming &m, std::uint64_t now) {
   ++c.data.received;
   res_.latency.record(now > t ? now - t : 0);
   res_.last_receive_ns = now;
-  const std::uint64_t first =
-      static_cast<std::uint64_t>(c.data.room) * o_.publishers;
+  const std::uint64_t first = static_cast<std::uint64_t>(c.data.room) * o_.publishers;
   if (pub < first || pub - first >= c.data.tracks.size()) {
     ++res_.errors["probe from another room"];
     ++errors_total_;
     return;
   }
-  auto &tr = c.data.tracks[pub - first];
+  auto& tr = c.data.tracks[pub - first];
   if (seq == tr.expected) {
     ++tr.expected;
     ++res_.unique[pub];
@@ -318,30 +304,26 @@ void worker::on_probe(ws_conn &c, const incoming &m, std::uint64_t now) {
   }
 }
 
-std::string worker::limit_message(const error_code &ec) const {
+std::string worker::limit_message(const error_code& ec) const {
   const std::string n = std::to_string(open_now_);
   if (ec.value() == EADDRNOTAVAIL)
-    return "out of ephemeral ports at " + n + " connections in worker " +
-           std::to_string(index_) +
+    return "out of ephemeral ports at " + n + " connections in worker " + std::to_string(index_) +
            "; add --source-addrs 127.0.0.2,127.0.0.3,... (about 28k "
            "connections per address)";
   rlimit rl{};
   getrlimit(RLIMIT_NOFILE, &rl);
-  return "open-file limit reached at " + n + " connections in worker " +
-         std::to_string(index_) +
-         " (ulimit -n = " + std::to_string(rl.rlim_cur) +
-         "); use --workers or raise the limit";
+  return "open-file limit reached at " + n + " connections in worker " + std::to_string(index_) +
+         " (ulimit -n = " + std::to_string(rl.rlim_cur) + "); use --workers or raise the limit";
 }
 
-void worker::on_closed(ws_conn &c, const close_info &info) {
+void worker::on_closed(ws_conn& c, const close_info& info) {
   --open_now_;
   const std::string what = describe(info);
   const stage at = c.data.at;
   c.data.at = stage::done;
   if (c.data.kind == role::churn) {
     --churn_active_;
-    if (at == stage::closing &&
-        (info.cause == "close" || info.cause == "eof")) {
+    if (at == stage::closing && (info.cause == "close" || info.cause == "eof")) {
       ++res_.cycles_ok;
       res_.cycle_latency.record(now_ns() - c.data.started_ns);
     } else {
@@ -376,14 +358,14 @@ void worker::on_closed(ws_conn &c, const close_info &info) {
   ++closes_total_;
 }
 
-void worker::on_released(ws_conn &c) {
+void worker::on_released(ws_conn& c) {
   if (c.data.kind == role::churn)
     free_.push_back(&c);
 }
 
 void worker::arm_tick() {
   tick_.expires_after(std::chrono::milliseconds(1));
-  tick_.async_wait([this](const error_code &ec) {
+  tick_.async_wait([this](const error_code& ec) {
     if (!ec)
       on_tick();
   });
@@ -411,22 +393,20 @@ void worker::read_control() {
         if (o_.rate > 0)
           publish_interval_ns_ = static_cast<std::uint64_t>(1e9 / o_.rate);
         const std::size_t pubs = res_.sent.size();
-        for (auto &c : conns_) {
+        for (auto& c : conns_) {
           if (c->data.kind != role::publisher || c->data.at != stage::joined ||
               !publish_interval_ns_)
             continue;
           // Stagger publishers evenly over one interval so they do not send in
           // bursts.
-          const std::uint64_t offset = publish_interval_ns_ * c->data.pub_id /
-                                       std::max<std::size_t>(pubs, 1);
+          const std::uint64_t offset =
+              publish_interval_ns_ * c->data.pub_id / std::max<std::size_t>(pubs, 1);
           c->data.seq = 0;
           due_.emplace(start + offset, c.get());
         }
         if (o_.kind == scenario::churn && o_.rate > 0) {
-          cycle_interval_ns_ =
-              static_cast<std::uint64_t>(1e9 * o_.workers / o_.rate);
-          next_cycle_ns_ = start + cycle_interval_ns_ *
-                                       static_cast<std::uint64_t>(index_) /
+          cycle_interval_ns_ = static_cast<std::uint64_t>(1e9 * o_.workers / o_.rate);
+          next_cycle_ns_ = start + cycle_interval_ns_ * static_cast<std::uint64_t>(index_) /
                                        static_cast<std::uint64_t>(o_.workers);
         }
       }
@@ -445,9 +425,8 @@ void worker::publish_due(std::uint64_t now) {
     encode_probe(payload_, now, c->data.seq, c->data.pub_id, o_.payload_bytes);
     const auto r = std::to_chars(ref, ref + sizeof ref, c->data.seq + 2);
     msg_.clear();
-    encode_message(msg_, o_.vsn, o_.vsn == 2 ? "1" : "",
-                   std::string_view(ref, r.ptr - ref), topics_[c->data.room],
-                   o_.event, payload_);
+    encode_message(msg_, o_.vsn, o_.vsn == 2 ? "1" : "", std::string_view(ref, r.ptr - ref),
+                   topics_[c->data.room], o_.event, payload_);
     c->send_text(msg_);
     ++res_.sent[c->data.pub_id];
     ++c->data.seq;
@@ -456,23 +435,22 @@ void worker::publish_due(std::uint64_t now) {
 }
 
 void worker::churn_due(std::uint64_t now) {
-  while (cycle_interval_ns_ && next_cycle_ns_ <= now &&
-         next_cycle_ns_ < run_end_ns_ && res_.fatal.empty()) {
+  while (cycle_interval_ns_ && next_cycle_ns_ <= now && next_cycle_ns_ < run_end_ns_ &&
+         res_.fatal.empty()) {
     next_cycle_ns_ += cycle_interval_ns_;
     if (churn_active_ >= churn_cap_) {
       ++res_.cycles_skipped;
       continue;
     }
-    ws_conn *c = nullptr;
+    ws_conn* c = nullptr;
     if (!free_.empty()) {
       c = free_.back();
       free_.pop_back();
     } else {
       c = &add_conn(role::churn, 0, 0);
     }
-    c->data.global_index =
-        churn_counter_++ * static_cast<std::uint64_t>(o_.workers) +
-        static_cast<std::uint64_t>(index_);
+    c->data.global_index = churn_counter_++ * static_cast<std::uint64_t>(o_.workers) +
+                           static_cast<std::uint64_t>(index_);
     c->data.room = static_cast<int>(res_.cycles_started % topics_.size());
     ++res_.cycles_started;
     ++churn_active_;
@@ -482,10 +460,9 @@ void worker::churn_due(std::uint64_t now) {
   if (now < next_timeout_scan_ns_)
     return;
   next_timeout_scan_ns_ = now + 100 * ms;
-  for (auto &c : conns_)
+  for (auto& c : conns_)
     if (c->data.kind == role::churn && c->data.at != stage::done &&
-        c->current() != ws_conn::state::closed &&
-        c->current() != ws_conn::state::idle &&
+        c->current() != ws_conn::state::closed && c->current() != ws_conn::state::idle &&
         now - c->data.started_ns > cycle_timeout_ns)
       c->abort(timeout_cause(c->data.at));
 }
@@ -493,7 +470,7 @@ void worker::churn_due(std::uint64_t now) {
 void worker::send_heartbeats() {
   msg_.clear();
   encode_message(msg_, o_.vsn, "", "h", "phoenix", "heartbeat", "{}");
-  for (auto &c : conns_)
+  for (auto& c : conns_)
     if (c->data.kind != role::churn && c->current() == ws_conn::state::open)
       c->send_text(msg_);
 }
@@ -545,9 +522,8 @@ void worker::on_tick() {
     else if (o_.kind == scenario::connect)
       settled = true;
     else
-      settled =
-          (now - std::max(res_.last_receive_ns, run_end_ns_) >= quiet_ns) ||
-          now - run_end_ns_ >= static_cast<std::uint64_t>(o_.drain * 1e9);
+      settled = (now - std::max(res_.last_receive_ns, run_end_ns_) >= quiet_ns) ||
+                now - run_end_ns_ >= static_cast<std::uint64_t>(o_.drain * 1e9);
     if (o_.kind == scenario::churn)
       churn_due(now);
     if (!settled)
@@ -556,19 +532,18 @@ void worker::on_tick() {
     phase_since_ns_ = now;
     // Read what the non-readers were sent, to learn whether and how the server
     // closed them.
-    for (auto &c : conns_)
+    for (auto& c : conns_)
       if (c->data.kind == role::slow && c->current() == ws_conn::state::open)
         c->resume_reading();
     break;
   }
   case phase::slow_finish: {
     bool any_open = false;
-    for (auto &c : conns_)
-      any_open = any_open || (c->data.kind == role::slow &&
-                              c->current() == ws_conn::state::open);
+    for (auto& c : conns_)
+      any_open = any_open || (c->data.kind == role::slow && c->current() == ws_conn::state::open);
     if (any_open && now - phase_since_ns_ < slow_wait_ns)
       break;
-    for (auto &c : conns_)
+    for (auto& c : conns_)
       if (c->data.kind == role::slow && c->current() == ws_conn::state::open)
         ++res_.slow_outcomes["still open"];
     phase_ = phase::done;
@@ -581,9 +556,9 @@ void worker::on_tick() {
   arm_tick();
 }
 
-void worker::write_line(const std::string &line) {
+void worker::write_line(const std::string& line) {
   std::string s = line + "\n";
-  const char *p = s.data();
+  const char* p = s.data();
   std::size_t left = s.size();
   while (left) {
     const ssize_t n = ::write(report_fd_, p, left);

@@ -26,27 +26,27 @@ namespace switchboard::bench {
 /// worker: `G <start_ns> <end_ns>`.
 class worker final : public conn_handler {
 public:
-  worker(const options &o, int index, int control_fd, int report_fd);
+  worker(const options& o, int index, int control_fd, int report_fd);
   /// Runs until the scenario is over and the result is written; returns the
   /// exit status.
   int run();
 
 private:
   enum class phase { connecting, ready, running, draining, slow_finish, done };
-  using due_entry = std::pair<std::uint64_t, ws_conn *>;
+  using due_entry = std::pair<std::uint64_t, ws_conn*>;
 
-  void on_open(ws_conn &c) override;
-  void on_text(ws_conn &c, std::string_view text) override;
-  void on_closed(ws_conn &c, const close_info &info) override;
-  void on_released(ws_conn &c) override;
+  void on_open(ws_conn& c) override;
+  void on_text(ws_conn& c, std::string_view text) override;
+  void on_closed(ws_conn& c, const close_info& info) override;
+  void on_released(ws_conn& c) override;
 
   void plan();
-  ws_conn &add_conn(role kind, int room, std::uint64_t global_index);
+  ws_conn& add_conn(role kind, int room, std::uint64_t global_index);
   void open_more();
-  void start_conn(ws_conn &c);
-  void settle_setup(ws_conn &c, bool ok);
-  void on_reply(ws_conn &c, const struct incoming &m, std::uint64_t now);
-  void on_probe(ws_conn &c, const struct incoming &m, std::uint64_t now);
+  void start_conn(ws_conn& c);
+  void settle_setup(ws_conn& c, bool ok);
+  void on_reply(ws_conn& c, const struct incoming& m, std::uint64_t now);
+  void on_probe(ws_conn& c, const struct incoming& m, std::uint64_t now);
   void arm_tick();
   void on_tick();
   void read_control();
@@ -55,10 +55,10 @@ private:
   void send_heartbeats();
   void report_progress();
   void finish();
-  void write_line(const std::string &line);
-  std::string limit_message(const boost::system::error_code &ec) const;
+  void write_line(const std::string& line);
+  std::string limit_message(const boost::system::error_code& ec) const;
 
-  const options &o_;
+  const options& o_;
   int index_;
   int control_fd_;
   int report_fd_;
@@ -69,7 +69,7 @@ private:
   std::vector<boost::asio::ip::address> sources_;
   std::vector<std::string> topics_;
   std::vector<std::unique_ptr<ws_conn>> conns_;
-  std::vector<ws_conn *> free_; ///< churn connections ready for another cycle
+  std::vector<ws_conn*> free_; ///< churn connections ready for another cycle
   results res_;
   phase phase_ = phase::connecting;
   std::size_t next_to_open_ = 0;

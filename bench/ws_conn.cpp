@@ -15,8 +15,8 @@ namespace {
 
 std::uint32_t seed_counter = 0x9e3779b9u;
 
-close_info ended(std::string_view cause, error_code ec, bool was_open,
-                 int code = 0, std::string_view detail = {}) {
+close_info ended(std::string_view cause, error_code ec, bool was_open, int code = 0,
+                 std::string_view detail = {}) {
   close_info info;
   info.cause = cause;
   info.ec = ec;
@@ -26,7 +26,7 @@ close_info ended(std::string_view cause, error_code ec, bool was_open,
   return info;
 }
 
-std::uint64_t read_be(const unsigned char *p, int n) {
+std::uint64_t read_be(const unsigned char* p, int n) {
   std::uint64_t v = 0;
   for (int i = 0; i < n; ++i)
     v = (v << 8) | p[i];
@@ -35,14 +35,11 @@ std::uint64_t read_be(const unsigned char *p, int n) {
 
 } // namespace
 
-ws_conn::ws_conn(asio::io_context &io, conn_handler &h,
-                 std::vector<char> &read_buffer)
-    : sock_(io), handler_(h), rbuf_(read_buffer),
-      mask_state_(seed_counter += 0x6d2b79f5u) {}
+ws_conn::ws_conn(asio::io_context& io, conn_handler& h, std::vector<char>& read_buffer)
+    : sock_(io), handler_(h), rbuf_(read_buffer), mask_state_(seed_counter += 0x6d2b79f5u) {}
 
-void ws_conn::start(const asio::ip::tcp::endpoint &server,
-                    const asio::ip::address *source, const std::string &host,
-                    const std::string &target) {
+void ws_conn::start(const asio::ip::tcp::endpoint& server, const asio::ip::address* source,
+                    const std::string& host, const std::string& target) {
   leftover_.clear();
   fragments_.clear();
   out_.clear();
@@ -57,8 +54,8 @@ void ws_conn::start(const asio::ip::tcp::endpoint &server,
     // Defer the port choice to connect(), so one source address serves many
     // destinations.
     const int one = 1;
-    ::setsockopt(sock_.native_handle(), IPPROTO_IP,
-                 24 /* IP_BIND_ADDRESS_NO_PORT */, &one, sizeof one);
+    ::setsockopt(sock_.native_handle(), IPPROTO_IP, 24 /* IP_BIND_ADDRESS_NO_PORT */, &one,
+                 sizeof one);
     sock_.bind({*source, 0}, ec);
     if (ec)
       return finish(ended("bind", ec, false, 0, {}));
@@ -68,7 +65,7 @@ void ws_conn::start(const asio::ip::tcp::endpoint &server,
          "Sec-WebSocket-Key: "
          "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
   ++pending_;
-  sock_.async_connect(server, [this](const error_code &e) {
+  sock_.async_connect(server, [this](const error_code& e) {
     op_done();
     on_connect(e);
   });
@@ -76,7 +73,7 @@ void ws_conn::start(const asio::ip::tcp::endpoint &server,
 
 void ws_conn::op_done() { --pending_; }
 
-void ws_conn::on_connect(const error_code &ec) {
+void ws_conn::on_connect(const error_code& ec) {
   if (state_ == state::closed) {
     if (!pending_)
       handler_.on_released(*this);
@@ -103,8 +100,7 @@ void ws_conn::send_text(std::string_view text) {
 void ws_conn::send_close(std::uint16_t code) {
   if (state_ != state::open)
     return;
-  const char body[2] = {static_cast<char>(code >> 8),
-                        static_cast<char>(code & 0xff)};
+  const char body[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xff)};
   append_frame(0x8, std::string_view(body, 2));
   state_ = state::closing;
   if (!writing_)
@@ -125,8 +121,7 @@ void ws_conn::append_frame(std::uint8_t opcode, std::string_view payload) {
   } else {
     header[h++] = 0x80 | 127;
     for (int i = 7; i >= 0; --i)
-      header[h++] =
-          static_cast<unsigned char>((std::uint64_t(n) >> (8 * i)) & 0xff);
+      header[h++] = static_cast<unsigned char>((std::uint64_t(n) >> (8 * i)) & 0xff);
   }
   // xorshift32: masks need not be secret here, only present (RFC 6455 §5.3).
   mask_state_ ^= mask_state_ << 13;
@@ -136,10 +131,10 @@ void ws_conn::append_frame(std::uint8_t opcode, std::string_view payload) {
   std::memcpy(mask, &mask_state_, 4);
   std::memcpy(header + h, mask, 4);
   h += 4;
-  out_.append(reinterpret_cast<const char *>(header), h);
+  out_.append(reinterpret_cast<const char*>(header), h);
   const std::size_t at = out_.size();
   out_.append(payload);
-  char *p = out_.data() + at;
+  char* p = out_.data() + at;
   for (std::size_t i = 0; i < n; ++i)
     p[i] = static_cast<char>(p[i] ^ mask[i & 3]);
 }
@@ -151,19 +146,18 @@ void ws_conn::flush() {
   out_.clear();
   writing_ = true;
   ++pending_;
-  asio::async_write(sock_, asio::buffer(writing_buf_),
-                    [this](const error_code &ec, std::size_t) {
-                      op_done();
-                      writing_ = false;
-                      if (state_ == state::closed) {
-                        if (!pending_)
-                          handler_.on_released(*this);
-                        return;
-                      }
-                      if (ec)
-                        return finish(ended("write", ec, true, 0, {}));
-                      flush();
-                    });
+  asio::async_write(sock_, asio::buffer(writing_buf_), [this](const error_code& ec, std::size_t) {
+    op_done();
+    writing_ = false;
+    if (state_ == state::closed) {
+      if (!pending_)
+        handler_.on_released(*this);
+      return;
+    }
+    if (ec)
+      return finish(ended("write", ec, true, 0, {}));
+    flush();
+  });
 }
 
 void ws_conn::resume_reading() {
@@ -176,15 +170,14 @@ void ws_conn::arm_read() {
     return;
   reading_ = true;
   ++pending_;
-  sock_.async_wait(asio::ip::tcp::socket::wait_read,
-                   [this](const error_code &ec) {
-                     op_done();
-                     reading_ = false;
-                     on_readable(ec);
-                   });
+  sock_.async_wait(asio::ip::tcp::socket::wait_read, [this](const error_code& ec) {
+    op_done();
+    reading_ = false;
+    on_readable(ec);
+  });
 }
 
-void ws_conn::on_readable(const error_code &ec) {
+void ws_conn::on_readable(const error_code& ec) {
   if (state_ == state::closed) {
     if (!pending_)
       handler_.on_released(*this);
@@ -201,8 +194,8 @@ void ws_conn::on_readable(const error_code &ec) {
   leftover_.clear();
   for (int round = 0; round < 4; ++round) {
     error_code rec;
-    const std::size_t n = sock_.read_some(
-        asio::buffer(rbuf_.data() + have, rbuf_.size() - have), rec);
+    const std::size_t n =
+        sock_.read_some(asio::buffer(rbuf_.data() + have, rbuf_.size() - have), rec);
     if (rec == asio::error::would_block)
       break;
     if (rec) {
@@ -210,8 +203,8 @@ void ws_conn::on_readable(const error_code &ec) {
         consume(rbuf_.data(), have);
       if (state_ == state::closed)
         return;
-      return finish(ended(rec == asio::error::eof ? "eof" : "read", rec,
-                          state_ != state::upgrading, 0, {}));
+      return finish(
+          ended(rec == asio::error::eof ? "eof" : "read", rec, state_ != state::upgrading, 0, {}));
     }
     bytes_read_ += n;
     const bool filled = have + n == rbuf_.size();
@@ -231,15 +224,14 @@ void ws_conn::on_readable(const error_code &ec) {
   arm_read();
 }
 
-std::size_t ws_conn::consume_upgrade(char *p, std::size_t n) {
-  const void *end = memmem(p, n, "\r\n\r\n", 4);
+std::size_t ws_conn::consume_upgrade(char* p, std::size_t n) {
+  const void* end = memmem(p, n, "\r\n\r\n", 4);
   if (!end) {
     if (n > 16384)
       finish(ended("handshake", {}, false, 0, "response header too long"));
     return 0;
   }
-  const std::size_t header_len =
-      static_cast<std::size_t>(static_cast<const char *>(end) - p) + 4;
+  const std::size_t header_len = static_cast<std::size_t>(static_cast<const char*>(end) - p) + 4;
   const std::string_view head(p, header_len);
   const std::size_t eol = head.find("\r\n");
   const std::string_view status = head.substr(0, eol);
@@ -252,7 +244,7 @@ std::size_t ws_conn::consume_upgrade(char *p, std::size_t n) {
   return header_len;
 }
 
-std::size_t ws_conn::consume(char *p, std::size_t n) {
+std::size_t ws_conn::consume(char* p, std::size_t n) {
   std::size_t used = 0;
   if (state_ == state::upgrading) {
     used = consume_upgrade(p, n);
@@ -260,7 +252,7 @@ std::size_t ws_conn::consume(char *p, std::size_t n) {
       return used;
   }
   while (n - used >= 2) {
-    auto *b = reinterpret_cast<unsigned char *>(p + used);
+    auto* b = reinterpret_cast<unsigned char*>(p + used);
     const std::size_t avail = n - used;
     const bool fin = b[0] & 0x80;
     const int opcode = b[0] & 0x0f;
@@ -282,7 +274,7 @@ std::size_t ws_conn::consume(char *p, std::size_t n) {
       header += 4;
     if (avail < header + len)
       break;
-    char *payload = p + used + header;
+    char* payload = p + used + header;
     if (masked)
       for (std::uint64_t i = 0; i < len; ++i)
         payload[i] = static_cast<char>(payload[i] ^ b[header - 4 + (i & 3)]);
@@ -304,8 +296,7 @@ std::size_t ws_conn::consume(char *p, std::size_t n) {
       }
       break;
     case 0x8: {
-      const int code =
-          len >= 2 ? static_cast<int>(read_be(b + header, 2)) : 1005;
+      const int code = len >= 2 ? static_cast<int>(read_be(b + header, 2)) : 1005;
       finish(ended("close", {}, true, code, {}));
       return used;
     }
@@ -327,8 +318,7 @@ std::size_t ws_conn::consume(char *p, std::size_t n) {
 void ws_conn::abort(std::string_view cause) {
   if (state_ == state::closed || state_ == state::idle)
     return;
-  finish(ended(cause, {}, state_ == state::open || state_ == state::closing, 0,
-               {}));
+  finish(ended(cause, {}, state_ == state::open || state_ == state::closing, 0, {}));
 }
 
 void ws_conn::finish(close_info info) {

@@ -20,8 +20,7 @@ class ws_conn;
 /// frame arrived.
 struct close_info {
   int code = 0;
-  std::string_view
-      cause; ///< "close", "eof", "connect", "handshake", "read", ...
+  std::string_view cause; ///< "close", "eof", "connect", "handshake", "read", ...
   boost::system::error_code ec;
   std::string_view detail; ///< e.g. the HTTP status line of a refused upgrade
   bool was_open = false;   ///< the upgrade had completed
@@ -32,35 +31,26 @@ struct close_info {
 class conn_handler {
 public:
   virtual ~conn_handler() = default;
-  virtual void on_open(ws_conn &c) = 0;
-  virtual void on_text(ws_conn &c, std::string_view text) = 0;
+  virtual void on_open(ws_conn& c) = 0;
+  virtual void on_text(ws_conn& c, std::string_view text) = 0;
   /// Called once; the socket is already closed.
-  virtual void on_closed(ws_conn &c, const close_info &info) = 0;
+  virtual void on_closed(ws_conn& c, const close_info& info) = 0;
   /// No asynchronous operation refers to `c` any more: it may be started again.
-  virtual void on_released(ws_conn &) {}
+  virtual void on_released(ws_conn&) {}
 };
 
 class ws_conn {
 public:
-  enum class state : std::uint8_t {
-    idle,
-    connecting,
-    upgrading,
-    open,
-    closing,
-    closed
-  };
+  enum class state : std::uint8_t { idle, connecting, upgrading, open, closing, closed };
 
-  ws_conn(boost::asio::io_context &io, conn_handler &h,
-          std::vector<char> &read_buffer);
-  ws_conn(const ws_conn &) = delete;
-  ws_conn &operator=(const ws_conn &) = delete;
+  ws_conn(boost::asio::io_context& io, conn_handler& h, std::vector<char>& read_buffer);
+  ws_conn(const ws_conn&) = delete;
+  ws_conn& operator=(const ws_conn&) = delete;
 
   /// Connects (from `source` when given) and sends the upgrade request for
   /// `host`/`target`.
-  void start(const boost::asio::ip::tcp::endpoint &server,
-             const boost::asio::ip::address *source, const std::string &host,
-             const std::string &target);
+  void start(const boost::asio::ip::tcp::endpoint& server, const boost::asio::ip::address* source,
+             const std::string& host, const std::string& target);
   /// Queues one masked text frame; written with everything else queued in one
   /// write.
   void send_text(std::string_view text);
@@ -76,26 +66,24 @@ public:
 
   [[nodiscard]] state current() const noexcept { return state_; }
   [[nodiscard]] bool busy() const noexcept { return pending_ != 0; }
-  [[nodiscard]] std::uint64_t bytes_read() const noexcept {
-    return bytes_read_;
-  }
+  [[nodiscard]] std::uint64_t bytes_read() const noexcept { return bytes_read_; }
 
   session data;
 
 private:
-  void on_connect(const boost::system::error_code &ec);
+  void on_connect(const boost::system::error_code& ec);
   void arm_read();
-  void on_readable(const boost::system::error_code &ec);
-  std::size_t consume(char *p, std::size_t n);
-  std::size_t consume_upgrade(char *p, std::size_t n);
+  void on_readable(const boost::system::error_code& ec);
+  std::size_t consume(char* p, std::size_t n);
+  std::size_t consume_upgrade(char* p, std::size_t n);
   void flush();
   void append_frame(std::uint8_t opcode, std::string_view payload);
   void finish(close_info info);
   void op_done();
 
   boost::asio::ip::tcp::socket sock_;
-  conn_handler &handler_;
-  std::vector<char> &rbuf_;
+  conn_handler& handler_;
+  std::vector<char>& rbuf_;
   std::string leftover_;
   std::string fragments_;
   std::string out_;
