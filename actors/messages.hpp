@@ -21,6 +21,7 @@ using join_atom = caf::atom_constant<caf::atom("sb_join")>;         ///< connect
 using leave_atom = caf::atom_constant<caf::atom("sb_leave")>;       ///< connection → room
 using publish_atom = caf::atom_constant<caf::atom("sb_publish")>;   ///< connection → room
 using closed_atom = caf::atom_constant<caf::atom("sb_closed")>;     ///< room → connection: channel closed
+using room_started_atom = caf::atom_constant<caf::atom("sb_rstart")>; ///< room → registry
 using idle_atom = caf::atom_constant<caf::atom("sb_idle")>;         ///< room → registry: no members
 using stop_atom = caf::atom_constant<caf::atom("sb_stop")>;         ///< registry → room
 using info_atom = caf::atom_constant<caf::atom("sb_info")>;         ///< anyone → room: handle_info

@@ -1,80 +1,113 @@
 #include "actors/registry.hpp"
 
 #include "actors/messages.hpp"
-#include "actors/room.hpp"
+#include "supervision/protocol.hpp"
 
 #include <caf/all.hpp>
+#include <spdlog/spdlog.h>
 
 #include <functional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 
 namespace switchboard::actors {
 
 namespace {
 
+struct waiting_join {
+  caf::response_promise promise;
+  join_request req;
+};
+
 struct room_entry {
-  caf::actor room;
+  caf::actor room; ///< invalid while the room starts or restarts
   std::uint64_t joins_forwarded = 0;
+  std::vector<waiting_join> waiting;
 };
 
 struct shard_state {
   std::unordered_map<std::string, room_entry> rooms;
-  std::unordered_map<caf::actor_id, std::string> topic_of; ///< for down messages
-  std::size_t index = 0;
+  caf::actor room_supervisor;
   room_limits limits;
+  std::size_t index = 0;
   static inline const char* name = "registry_shard";
 };
 
-// `index` only names the shard in logs; it also keeps CAF's spawn path off a no-argument
-// special case that UBSan flags.
-caf::behavior registry_shard(caf::stateful_actor<shard_state>* self, std::size_t index,
-                             room_limits limits) {
+using shard_actor = caf::stateful_actor<shard_state>;
+
+void forward(room_entry& e, caf::response_promise& rp, join_request&& req) {
+  ++e.joins_forwarded;
+  rp.delegate(e.room, join_atom::value, std::move(req));
+}
+
+void start_room(shard_actor* self, const std::string& topic, std::shared_ptr<const route> r) {
+  auto args = caf::make_message(topic, std::move(r), caf::actor_cast<caf::actor>(self),
+                                self->state.limits);
+  auto sup = caf::actor_cast<supervision::supervisor_actor>(self->state.room_supervisor);
+  // Success is seen through the room's own announcement (which also covers restarts).
+  self->request(sup, caf::infinite, supervision::start_child_atom::value,
+                supervision::start_args{std::move(args)})
+    .then([](const caf::actor&) {},
+          [self, topic](caf::error& err) {
+            auto i = self->state.rooms.find(topic);
+            if (i == self->state.rooms.end() || i->second.room)
+              return;
+            spdlog::error("room {} failed to start: {}", topic, self->system().render(err));
+            for (auto& w : i->second.waiting)
+              w.promise.deliver(err);
+            self->state.rooms.erase(i);
+          });
+}
+
+caf::behavior registry_shard(shard_actor* self, std::size_t index, room_limits limits,
+                             caf::actor room_supervisor) {
   self->state.index = index;
   self->state.limits = limits;
-  // Rooms are linked: they die with their shard. The shard traps their exits, so that a room's
-  // crash only erases its entry (the next join creates the room anew).
-  self->set_exit_handler([self](caf::exit_msg& msg) {
-    auto& st = self->state;
-    auto i = st.topic_of.find(msg.source.id());
-    if (i == st.topic_of.end()) { // not one of our rooms: our parent tells us to stop
-      self->quit(msg.reason);
-      return;
-    }
-    auto r = st.rooms.find(i->second);
-    if (r != st.rooms.end() && r->second.room.id() == msg.source.id())
-      st.rooms.erase(r);
-    st.topic_of.erase(i);
+  self->state.room_supervisor = std::move(room_supervisor);
+  self->set_down_handler([self](caf::down_msg& down) {
+    for (auto& [topic, e] : self->state.rooms)
+      if (e.room && e.room.id() == down.source.id()) {
+        e.room = nullptr; // its supervisor restarts it; the new room announces itself
+        e.joins_forwarded = 0;
+      }
   });
   return {
-    [self](join_atom, join_request& req) -> caf::delegated<caf::message> {
+    [self](join_atom, join_request& req) {
       auto& st = self->state;
-      auto& topic = req.msg.topic;
-      auto i = st.rooms.find(topic);
-      if (i == st.rooms.end()) {
-        auto room = spawn_room(self->system(), topic, req.route, caf::actor_cast<caf::actor>(self),
-                               st.limits);
-        self->link_to(room);
-        st.topic_of.emplace(room.id(), topic);
-        i = st.rooms.emplace(topic, room_entry{std::move(room), 0}).first;
-      }
-      ++i->second.joins_forwarded;
-      return self->delegate(i->second.room, join_atom::value, std::move(req));
+      auto rp = self->make_response_promise();
+      auto [i, fresh] = st.rooms.try_emplace(req.msg.topic);
+      auto& e = i->second;
+      if (e.room)
+        return forward(e, rp, std::move(req));
+      if (fresh)
+        start_room(self, req.msg.topic, req.route);
+      e.waiting.push_back(waiting_join{rp, std::move(req)});
+    },
+    [self](room_started_atom, const std::string& topic) {
+      auto room = caf::actor_cast<caf::actor>(self->current_sender());
+      auto& e = self->state.rooms[topic];
+      e.room = room;
+      e.joins_forwarded = 0;
+      self->monitor(room);
+      auto waiting = std::move(e.waiting);
+      for (auto& w : waiting)
+        forward(e, w.promise, std::move(w.req));
     },
     [self](broadcast_atom, broadcast_request& b) {
       auto i = self->state.rooms.find(b.topic);
-      if (i != self->state.rooms.end())
+      if (i != self->state.rooms.end() && i->second.room)
         self->send(i->second.room, broadcast_atom::value, std::move(b));
     },
     [self](idle_atom, const std::string& topic, std::uint64_t joins_seen) {
       auto& st = self->state;
       auto i = st.rooms.find(topic);
       // A join forwarded after the room went idle is still in its mailbox: keep the room.
-      if (i == st.rooms.end() || i->second.room.id() != self->current_sender()->id()
-          || i->second.joins_forwarded != joins_seen)
+      if (i == st.rooms.end() || !i->second.room ||
+          i->second.room.id() != self->current_sender()->id() ||
+          i->second.joins_forwarded != joins_seen || !i->second.waiting.empty())
         return;
-      self->unlink_from(i->second.room);
-      st.topic_of.erase(i->second.room.id());
+      self->demonitor(i->second.room);
       self->send(i->second.room, stop_atom::value);
       st.rooms.erase(i);
     },
@@ -83,12 +116,13 @@ caf::behavior registry_shard(caf::stateful_actor<shard_state>* self, std::size_t
 
 } // namespace
 
-caf::actor spawn_registry_shard(caf::actor_system& sys, std::size_t index, room_limits limits) {
-  return sys.spawn(registry_shard, index, limits);
+caf::actor spawn_registry_shard(caf::actor_system& sys, std::size_t index, room_limits limits,
+                                caf::actor room_supervisor) {
+  return sys.spawn(registry_shard, index, limits, std::move(room_supervisor));
 }
 
-const caf::actor& registry::shard_for(std::string_view topic) const noexcept {
-  return shards_[std::hash<std::string_view>{}(topic) % shards_.size()];
+caf::actor registry::shard_for(std::string_view topic) const {
+  return shards_[std::hash<std::string_view>{}(topic) % shards_.size()]->get();
 }
 
 } // namespace switchboard::actors

@@ -1,15 +1,19 @@
 #pragma once
 /// The topic registry: maps topics to room actors. Partitioned into shards by topic hash so that
-/// joins are not serialized through one hot mailbox; each shard is an actor.
+/// joins are not serialized through one hot mailbox. Each shard is an actor paired with a room
+/// supervisor (simple_one_for_one) that starts, and after a crash restarts, its rooms.
 ///
 /// A shard handles:
-///   (join_atom, join_request)   finds or spawns the topic's room and delegates the request to it
-///                               (the room answers the connection directly)
+///   (join_atom, join_request)   finds the topic's room, or asks the room supervisor to start
+///                               one, and delegates the request to it (the room answers the
+///                               connection directly); joins wait while the room (re)starts
+///   (room_started_atom, topic)  from a room that just started or was restarted
 ///   (broadcast_atom, broadcast_request)  forwards to the room, if the topic has one
 ///   (idle_atom, topic, joins_seen) from a room with no members: if every join forwarded to it
 ///                               has been seen, the entry is erased and the room told to stop
-///   exits of its (linked) rooms: the entry is erased (a crashed room is created anew by the next join)
-/// Exits: on an exit message from anyone but its rooms; its rooms then exit with it.
+///                               (a normal exit: its supervisor does not restart it)
+///   down messages of rooms: the entry waits for the restarted room's announcement
+/// Exits: when its supervisor stops it.
 
 #include "actors/room.hpp"
 
@@ -17,26 +21,45 @@
 #include <caf/actor_system.hpp>
 
 #include <cstddef>
+#include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
 namespace switchboard::actors {
 
-/// Spawns one registry shard.
-/// Spawns one registry shard; its rooms get `limits`.
+/// Spawns one registry shard whose rooms are started by `room_supervisor` and get `limits`.
 [[nodiscard]] caf::actor spawn_registry_shard(caf::actor_system& sys, std::size_t index,
-                                              room_limits limits);
+                                              room_limits limits, caf::actor room_supervisor);
 
-/// The shards and the topic → shard mapping; immutable after construction, shared by all.
-class registry {
+/// A handle that changes when its actor is restarted by a supervisor. Thread-safe.
+class actor_slot {
 public:
-  explicit registry(std::vector<caf::actor> shards) : shards_(std::move(shards)) {}
-
-  [[nodiscard]] const caf::actor& shard_for(std::string_view topic) const noexcept;
-  [[nodiscard]] const std::vector<caf::actor>& shards() const noexcept { return shards_; }
+  [[nodiscard]] caf::actor get() const {
+    std::lock_guard lock{mutex_};
+    return actor_;
+  }
+  void set(caf::actor a) {
+    std::lock_guard lock{mutex_};
+    actor_ = std::move(a);
+  }
 
 private:
-  std::vector<caf::actor> shards_;
+  mutable std::mutex mutex_;
+  caf::actor actor_;
+};
+
+/// The shards and the topic → shard mapping, shared by every connection.
+class registry {
+public:
+  explicit registry(std::vector<std::shared_ptr<actor_slot>> shards) : shards_(std::move(shards)) {}
+
+  /// The current shard of `topic` (invalid while that shard restarts).
+  [[nodiscard]] caf::actor shard_for(std::string_view topic) const;
+  [[nodiscard]] std::size_t partitions() const noexcept { return shards_.size(); }
+
+private:
+  std::vector<std::shared_ptr<actor_slot>> shards_;
 };
 
 } // namespace switchboard::actors

@@ -11,6 +11,9 @@ namespace switchboard::actors {
 
 namespace {
 
+using idle_check_atom = caf::atom_constant<caf::atom("sb_idlechk")>;
+constexpr auto idle_grace_period = std::chrono::seconds(30);
+
 struct room_state {
   std::shared_ptr<room_core> core;
   caf::actor registry_shard;
@@ -34,6 +37,9 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
   auto core = std::make_shared<room_core>(self, std::move(topic), std::move(r));
   self->state.core = core;
   self->state.registry_shard = std::move(registry_shard);
+  self->send(self->state.registry_shard, room_started_atom::value, core->topic());
+  // A restarted room may never see a member again (all of them left meanwhile).
+  self->delayed_send(self, idle_grace_period, idle_check_atom::value);
   self->set_down_handler([self](caf::down_msg& down) {
     auto& core = *self->state.core;
     auto id = down.source.id();
@@ -75,11 +81,19 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
     },
     [self](info_atom, const caf::message& msg) { self->state.core->handle_info(msg); },
     [self](timer_atom, timer_id id) { self->state.core->timer_fired(id); },
+    [self](idle_check_atom) { notify_if_idle(self); },
     [self](stop_atom) { self->quit(); },
   };
 }
 
 } // namespace
+
+supervision::start_result start_room(caf::actor_system& sys, const caf::message& args) {
+  if (!args.match_elements<std::string, std::shared_ptr<const route>, caf::actor, room_limits>())
+    return caf::make_error(caf::sec::unexpected_message);
+  return spawn_room(sys, args.get_as<std::string>(0), args.get_as<std::shared_ptr<const route>>(1),
+                    args.get_as<caf::actor>(2), args.get_as<room_limits>(3));
+}
 
 caf::actor spawn_room(caf::actor_system& sys, std::string topic, std::shared_ptr<const route> r,
                       caf::actor registry_shard, room_limits limits) {

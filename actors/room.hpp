@@ -11,15 +11,19 @@
 ///   (stop_atom)                      from the registry once idle: exits normally
 ///   down messages of member connections: the member leaves (closed)
 /// Emits:
-///   (idle_atom, topic, joins_seen)   to the registry shard when the last member left
+///   (room_started_atom, topic)       to the registry shard when it starts (or restarts)
+///   (idle_atom, topic, joins_seen)   to the registry shard when the last member left, or when
+///                                    nobody joined a restarted room within a grace period
 ///   (closed_atom, topic, join_ref)   to a connection whose member the channel stopped gracefully
 /// Exits: normally on stop_atom; with an error when a callback throws or stops abnormally (a
 /// crash: member connections monitor the room and send phx_error to their clients).
 
 #include "actors/router.hpp"
+#include "supervision/child_spec.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 
 #include <memory>
 #include <string>
@@ -32,9 +36,18 @@ struct room_limits {
   std::size_t mailbox_limit = 10'000;
 };
 
-/// Spawns a room for `topic` served by `r`; `registry_shard` receives its idle notices.
+/// Spawns a room for `topic` served by `r`. The room announces itself to `registry_shard`
+/// (room_started_atom) and sends it its idle notices.
 [[nodiscard]] caf::actor spawn_room(caf::actor_system& sys, std::string topic,
                                     std::shared_ptr<const route> r, caf::actor registry_shard,
                                     room_limits limits);
 
+/// The start function of a room supervisor's dynamic children: the arguments are
+/// (std::string topic, std::shared_ptr<const route>, caf::actor registry_shard, room_limits).
+/// The same arguments restart a crashed room: a fresh room with a fresh channel object.
+[[nodiscard]] supervision::start_result start_room(caf::actor_system& sys, const caf::message& args);
+
 } // namespace switchboard::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::room_limits)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const switchboard::actors::route>)

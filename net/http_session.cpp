@@ -176,11 +176,7 @@ private:
       auto session = std::make_shared<ws_session>(beast::get_lowest_layer(*ws).release_socket(),
                                                   serializer, self->ctx_.session,
                                                   *self->ctx_.sessions);
-      auto connection =
-        actors::spawn_connection(*self->ctx_.system, session, info, self->ctx_.actors);
-      if (self->ctx_.adopt_connection)
-        self->ctx_.adopt_connection(connection);
-      session->start(std::move(connection), std::move(early));
+      self->ctx_.start_connection(std::move(session), std::move(info), std::move(early));
     });
   }
 

@@ -18,7 +18,6 @@ namespace switchboard::net {
 
 struct server_context {
   caf::actor_system* system = nullptr;
-  std::shared_ptr<const actors::connection_context> actors;
   session_options session;
   session_registry* sessions = nullptr;
   std::size_t max_connections = 15'000; ///< upgrades beyond it get HTTP 503
@@ -26,8 +25,11 @@ struct server_context {
   std::chrono::milliseconds handshake_timeout{10'000};
   /// Accepts or refuses each upgrade; empty = accept everyone.
   actors::connect_handler on_connect;
-  /// Called with every new connection actor (the server puts it under its supervisor).
-  std::function<void(const caf::actor&)> adopt_connection;
+  /// Starts the connection actor of a freshly upgraded session under the connections
+  /// supervisor, which then starts the session (`early` = bytes read past the request).
+  std::function<void(std::shared_ptr<ws_session> session,
+                     std::shared_ptr<const actors::socket_info> info, std::string early)>
+    start_connection;
 };
 
 } // namespace switchboard::net

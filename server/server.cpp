@@ -1,9 +1,11 @@
 #include "server/server.hpp"
 
 #include "actors/connection.hpp"
-#include "actors/connections.hpp"
+#include "actors/messages.hpp"
 #include "actors/registry.hpp"
 #include "net/listener.hpp"
+#include "server/tree.hpp"
+#include "supervision/exit_reasons.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,12 +14,15 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 namespace switchboard::server {
 
 namespace asio = boost::asio;
+namespace sv = supervision;
 
 namespace {
 
@@ -32,21 +37,39 @@ caf::actor_system_config make_actor_config(const runtime_config& rt) {
   return cfg;
 }
 
+using ping_atom = caf::atom_constant<caf::atom("sb_ping")>;
+
+/// The actor that stands for the listener in the supervision tree: the listener accepts while
+/// this actor lives.
+caf::behavior listener_holder(caf::event_based_actor* self, std::shared_ptr<net::listener> l) {
+  self->attach_functor([l] { l->stop(); });
+  return {[](ping_atom) {}};
+}
+
+void log_report(const sv::report& r) {
+  if (r.context == sv::report_context::progress)
+    spdlog::debug("{}", sv::to_string(r));
+  else
+    spdlog::warn("{}", sv::to_string(r));
+}
+
 } // namespace
 
 struct server::runtime {
-  explicit runtime(const config& c) : actor_config(make_actor_config(c.runtime)), system(actor_config) {}
+  explicit runtime(const config& c)
+    : actor_config(make_actor_config(c.runtime)), system(actor_config) {}
 
   caf::actor_system_config actor_config;
   caf::actor_system system;
-  std::vector<caf::actor> shards;
-  caf::actor connections;
   asio::io_context ioc;
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
   std::vector<std::thread> io_threads;
   net::session_registry sessions;
   net::server_context ctx;
-  std::shared_ptr<net::listener> listener;
+  tree supervision_tree;
+  std::mutex listener_mutex;
+  std::shared_ptr<net::listener> listener; ///< the current one (a restart binds anew)
+  std::atomic<bool> root_down{false};
   bool stopped = false;
 };
 
@@ -58,8 +81,8 @@ server::~server() {
   stop();
 }
 
-std::string server::start() {
-  auto routes = std::make_shared<actors::router>();
+std::string server::build_routes(std::shared_ptr<actors::router>& routes) const {
+  routes = std::make_shared<actors::router>();
   for (std::size_t i = 0; i < config_.routes.size(); ++i) {
     const auto& rc = config_.routes[i];
     auto where = "routes[" + std::to_string(i) + "] (" + rc.pattern + "): ";
@@ -69,62 +92,105 @@ std::string server::start() {
     auto made = (*maker)(rc.options);
     if (auto* error = std::get_if<std::string>(&made))
       return where + *error;
-    if (auto error = routes->add(rc.pattern, rc.behaviour, std::get<actors::channel_factory>(made),
-                                 rc.on_overflow);
+    if (auto error = routes->add(rc.pattern, rc.behaviour,
+                                 std::get<actors::channel_factory>(made), rc.on_overflow);
         !error.empty())
       return where + error;
   }
+  return {};
+}
+
+std::string server::start() {
+  std::shared_ptr<actors::router> routes;
+  if (auto error = build_routes(routes); !error.empty())
+    return error;
 
   runtime_ = std::make_unique<runtime>(config_);
   auto& rt = *runtime_;
-  const auto partitions = or_cores(config_.runtime.registry_partitions
-                                     ? config_.runtime.registry_partitions
-                                     : or_cores(config_.runtime.scheduler_threads));
-  for (std::size_t i = 0; i < partitions; ++i)
-    rt.shards.push_back(actors::spawn_registry_shard(
-      rt.system, i, actors::room_limits{config_.limits.room_mailbox_limit}));
-  rt.connections = actors::spawn_connections(rt.system);
-
+  const auto& limits = config_.limits;
   auto actor_ctx = std::make_shared<actors::connection_context>();
   actor_ctx->routes = std::move(routes);
-  actor_ctx->rooms = std::make_shared<actors::registry>(rt.shards);
-  actor_ctx->max_channels = config_.limits.max_channels;
-  actor_ctx->messages_per_second = config_.limits.messages_per_second;
-  actor_ctx->burst = config_.limits.burst;
-  actor_ctx->rate_limit_close_after = config_.limits.rate_limit_close_after;
+  actor_ctx->max_channels = limits.max_channels;
+  actor_ctx->messages_per_second = limits.messages_per_second;
+  actor_ctx->burst = limits.burst;
+  actor_ctx->rate_limit_close_after = limits.rate_limit_close_after;
 
   rt.ctx.system = &rt.system;
-  rt.ctx.actors = std::move(actor_ctx);
-  rt.ctx.session.max_frame_bytes = config_.limits.max_frame_bytes;
-  rt.ctx.session.max_outbound_bytes = config_.limits.max_outbound_bytes;
-  rt.ctx.session.idle_timeout = config_.limits.idle_timeout;
-  rt.ctx.session.write_timeout = config_.limits.write_timeout;
+  rt.ctx.session.max_frame_bytes = limits.max_frame_bytes;
+  rt.ctx.session.max_outbound_bytes = limits.max_outbound_bytes;
+  rt.ctx.session.idle_timeout = limits.idle_timeout;
+  rt.ctx.session.write_timeout = limits.write_timeout;
   rt.ctx.sessions = &rt.sessions;
-  rt.ctx.max_connections = config_.limits.max_connections;
+  rt.ctx.max_connections = limits.max_connections;
   rt.ctx.socket_path = config_.listener.socket_path;
-  rt.ctx.handshake_timeout = config_.limits.handshake_timeout;
+  rt.ctx.handshake_timeout = limits.handshake_timeout;
   rt.ctx.on_connect = connect_handler_;
-  rt.ctx.adopt_connection = [connections = rt.connections](const caf::actor& child) {
-    caf::anon_send(connections, actors::adopt_atom::value, child);
+
+  tree_settings ts;
+  ts.partitions = or_cores(config_.runtime.registry_partitions
+                             ? config_.runtime.registry_partitions
+                             : or_cores(config_.runtime.scheduler_threads));
+  ts.room_limits = actors::room_limits{limits.room_mailbox_limit};
+  ts.on_report = log_report;
+  ts.start_connection = [actor_ctx](caf::actor_system& sys, const caf::message& args)
+    -> sv::start_result {
+    if (!args.match_elements<actors::port_ptr, std::shared_ptr<const actors::socket_info>,
+                             std::string>())
+      return caf::make_error(caf::sec::unexpected_message);
+    const auto& port = args.get_as<actors::port_ptr>(0);
+    auto connection = actors::spawn_connection(
+      sys, port, args.get_as<std::shared_ptr<const actors::socket_info>>(1), actor_ctx);
+    // Only sessions are ever passed here (see ctx.start_connection below).
+    std::static_pointer_cast<net::ws_session>(port)->start(connection, args.get_as<std::string>(2));
+    return connection;
+  };
+  ts.start_listener = [this](caf::actor_system& sys, const caf::message&) -> sv::start_result {
+    auto& rt = *runtime_;
+    std::shared_ptr<net::listener> l;
+    try {
+      asio::ip::tcp::endpoint ep{asio::ip::make_address(config_.listener.host),
+                                 config_.listener.port};
+      l = std::make_shared<net::listener>(rt.ioc, ep, rt.ctx);
+    } catch (const std::exception& e) {
+      return caf::make_error(caf::sec::runtime_error,
+                             "cannot listen on " + config_.listener.host + ":" +
+                               std::to_string(config_.listener.port) + ": " + e.what());
+    }
+    l->start();
+    {
+      std::lock_guard lock{rt.listener_mutex};
+      rt.listener = l;
+    }
+    return sys.spawn(listener_holder, l);
   };
 
-  try {
-    asio::ip::tcp::endpoint ep{asio::ip::make_address(config_.listener.host),
-                               config_.listener.port};
-    rt.listener = std::make_shared<net::listener>(rt.ioc, ep, rt.ctx);
-  } catch (const std::exception& e) {
-    return "cannot listen on " + config_.listener.host + ":" +
-           std::to_string(config_.listener.port) + ": " + e.what();
-  }
-  rt.listener->start();
-  // The sweep enforces idle and write timeouts to about a quarter of the shorter one.
-  auto shortest = config_.limits.write_timeout;
-  if (config_.limits.idle_timeout.count() > 0)
-    shortest = std::min(shortest, config_.limits.idle_timeout);
-  rt.sessions.start_sweeping(rt.ioc, std::clamp(shortest / 4, std::chrono::milliseconds{50},
-                                                std::chrono::milliseconds{1000}));
   for (std::size_t i = 0; i < std::max<std::size_t>(1, config_.runtime.io_threads); ++i)
     rt.io_threads.emplace_back([&ioc = rt.ioc] { ioc.run(); });
+
+  auto started = start_tree(rt.system, ts);
+  if (!started) {
+    auto error = rt.system.render(started.error());
+    stop();
+    return error;
+  }
+  rt.supervision_tree = std::move(*started);
+  actor_ctx->rooms = std::make_shared<actors::registry>(rt.supervision_tree.shards);
+  rt.ctx.start_connection = [slot = rt.supervision_tree.connections](
+                              std::shared_ptr<net::ws_session> session,
+                              std::shared_ptr<const actors::socket_info> info, std::string early) {
+    caf::anon_send(slot->get(), sv::start_child_atom::value,
+                   sv::start_args{caf::make_message(actors::port_ptr{std::move(session)},
+                                                    std::move(info), std::move(early))});
+  };
+  caf::actor_cast<caf::actor>(rt.supervision_tree.root)
+    ->attach_functor([&flag = rt.root_down] { flag = true; });
+
+  // The sweep enforces idle and write timeouts to about a quarter of the shorter one.
+  auto shortest = limits.write_timeout;
+  if (limits.idle_timeout.count() > 0)
+    shortest = std::min(shortest, limits.idle_timeout);
+  rt.sessions.start_sweeping(rt.ioc, std::clamp(shortest / 4, std::chrono::milliseconds{50},
+                                                std::chrono::milliseconds{1000}));
   auto ep = endpoint();
   spdlog::info("listening on {}:{} (WebSocket endpoint {}/websocket)", ep.address().to_string(),
                ep.port(), config_.listener.socket_path);
@@ -132,17 +198,38 @@ std::string server::start() {
 }
 
 asio::ip::tcp::endpoint server::endpoint() const {
-  return runtime_ && runtime_->listener ? runtime_->listener->local_endpoint()
-                                        : asio::ip::tcp::endpoint{};
+  if (!runtime_)
+    return {};
+  std::lock_guard lock{runtime_->listener_mutex};
+  return runtime_->listener ? runtime_->listener->local_endpoint() : asio::ip::tcp::endpoint{};
 }
 
-void server::wait_for_signal() {
+std::string server::describe_tree() const {
+  if (!runtime_)
+    return {};
+  caf::scoped_actor self{runtime_->system};
+  return server::describe_tree_of(self);
+}
+
+std::string server::describe_tree_of(caf::scoped_actor& self) const {
+  return switchboard::server::describe_tree(self, runtime_->supervision_tree);
+}
+
+bool server::wait_for_signal() {
   asio::io_context signals_ioc;
   asio::signal_set signals{signals_ioc, SIGINT, SIGTERM};
-  signals.async_wait([](boost::system::error_code, int sig) {
-    spdlog::info("received signal {}, shutting down", sig);
+  bool signalled = false;
+  signals.async_wait([&](boost::system::error_code ec, int sig) {
+    if (!ec) {
+      signalled = true;
+      spdlog::info("received signal {}, shutting down", sig);
+    }
   });
-  signals_ioc.run();
+  while (!signalled && !(runtime_ && runtime_->root_down))
+    signals_ioc.run_for(std::chrono::milliseconds(200));
+  if (!signalled)
+    spdlog::error("the root supervisor gave up (restart intensity reached); exiting");
+  return signalled;
 }
 
 void server::stop() {
@@ -150,18 +237,15 @@ void server::stop() {
     return;
   auto& rt = *runtime_;
   rt.stopped = true;
-  if (rt.listener)
-    rt.listener->stop();
-  // Connections first, so that clients see a 1001 close rather than their channels erroring.
-  {
+  if (rt.supervision_tree.root) {
+    // Reverse start order: the listener stops accepting, every connection closes with 1001,
+    // then the rooms stop.
     caf::scoped_actor self{rt.system};
-    self->send_exit(rt.connections, caf::exit_reason::user_shutdown);
-    self->wait_for(rt.connections);
-    for (auto& shard : rt.shards)
-      self->send_exit(shard, caf::exit_reason::user_shutdown);
-    self->wait_for(rt.shards);
+    auto root = caf::actor_cast<caf::actor>(rt.supervision_tree.root);
+    self->send_exit(root, sv::shutdown_reason());
+    self->wait_for(root);
   }
-  // Sessions whose actor was gone already, and the flush of every close frame.
+  // Flushes the close frames (and closes any session whose actor was already gone).
   rt.sessions.close_all(actors::close_code::going_away, "server shutting down",
                         std::chrono::seconds(3));
   rt.sessions.stop_sweeping();
@@ -170,6 +254,7 @@ void server::stop() {
   for (auto& t : rt.io_threads)
     t.join();
   rt.listener.reset();
+  rt.supervision_tree = {};
   runtime_.reset();
 }
 
@@ -178,9 +263,9 @@ int server::run() {
     spdlog::error("{}", error);
     return 1;
   }
-  wait_for_signal();
+  bool clean = wait_for_signal();
   stop();
-  return 0;
+  return clean ? 0 : 1;
 }
 
 } // namespace switchboard::server

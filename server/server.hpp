@@ -13,6 +13,7 @@
 #include "server/config.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <caf/fwd.hpp>
 
 #include <memory>
 #include <string>
@@ -37,10 +38,13 @@ public:
   [[nodiscard]] std::string start();
   /// The bound address (after start; the real port when the config asked for port 0).
   [[nodiscard]] boost::asio::ip::tcp::endpoint endpoint() const;
-  /// Blocks until SIGINT or SIGTERM, then stops gracefully: stop accepting, close every
-  /// connection with 1001, stop the actors.
-  void wait_for_signal();
-  /// Graceful stop; idempotent.
+  /// Blocks until SIGINT or SIGTERM (returns true) or until the root supervisor gave up
+  /// (returns false).
+  bool wait_for_signal();
+  /// The live supervision tree as text (after start).
+  [[nodiscard]] std::string describe_tree() const;
+  /// Graceful stop: stop accepting, close every connection with 1001, stop the rooms.
+  /// Idempotent.
   void stop();
 
   /// start() + wait_for_signal() + stop(); returns a process exit code and logs any error.
@@ -48,6 +52,8 @@ public:
 
 private:
   struct runtime;
+  std::string build_routes(std::shared_ptr<actors::router>& routes) const;
+  std::string describe_tree_of(caf::scoped_actor& self) const;
   config config_;
   actors::behaviour_registry behaviours_;
   actors::connect_handler connect_handler_;

@@ -1,0 +1,135 @@
+#include "server/tree.hpp"
+
+#include "actors/room.hpp"
+#include "supervision/api.hpp"
+#include "supervision/supervisor.hpp"
+
+#include <caf/all.hpp>
+
+#include <map>
+#include <sstream>
+
+namespace switchboard::server {
+
+namespace sv = supervision;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// What each node is, for describe_tree: the live tree only knows ids and types.
+const std::map<std::string, std::string, std::less<>>& node_notes() {
+  static const std::map<std::string, std::string, std::less<>> notes{
+    {"switchboard", "rest_for_one, intensity 3/60s"},
+    {"partitions", "one_for_one, intensity 3/10s"},
+    {"partition", "one_for_all, intensity 3/10s"},
+    {"rooms", "simple_one_for_one, intensity 10/1s; rooms transient, shutdown 5000ms"},
+    {"shard", "worker, permanent, shutdown 5000ms"},
+    {"connections", "simple_one_for_one; connections temporary, shutdown 5000ms"},
+    {"listener", "worker, permanent, shutdown 5000ms"},
+  };
+  return notes;
+}
+
+std::string note_for(const std::string& id) {
+  auto base = id.substr(0, id.find('_'));
+  auto i = node_notes().find(base);
+  return i == node_notes().end() ? "" : i->second;
+}
+
+sv::supervisor_options named(std::string name, const tree_settings& s) {
+  return sv::supervisor_options{std::move(name), s.on_report, {}};
+}
+
+/// A nested supervisor spec whose current handle is also kept in `slot`.
+sv::child_spec slotted(sv::child_spec spec, std::shared_ptr<actors::actor_slot> slot) {
+  spec.start = [inner = std::move(spec.start), slot](caf::actor_system& sys,
+                                                     const caf::message& args) {
+    auto result = inner(sys, args);
+    if (auto* child = result.child())
+      slot->set(*child);
+    return result;
+  };
+  return spec;
+}
+
+sv::child_spec partition(std::size_t i, const tree_settings& s,
+                         const std::shared_ptr<actors::actor_slot>& shard_slot) {
+  auto rooms_slot = std::make_shared<actors::actor_slot>();
+  sv::child_spec room{"room", actors::start_room, sv::restart_type::transient,
+                      sv::shutdown_spec::after(5000ms)};
+  auto rooms = slotted(sv::supervisor_child("rooms_" + std::to_string(i),
+                                            {sv::restart_strategy::simple_one_for_one, 10, 1s},
+                                            {room}, named("rooms_" + std::to_string(i), s)),
+                       rooms_slot);
+  sv::child_spec shard{"shard_" + std::to_string(i),
+                       [i, limits = s.room_limits, rooms_slot, shard_slot](caf::actor_system& sys,
+                                                                           const caf::message&) {
+                         auto a = actors::spawn_registry_shard(sys, i, limits, rooms_slot->get());
+                         shard_slot->set(a);
+                         return sv::start_result{a};
+                       },
+                       sv::restart_type::permanent, sv::shutdown_spec::after(5000ms)};
+  auto name = "partition_" + std::to_string(i);
+  return sv::supervisor_child(name, {sv::restart_strategy::one_for_all, 3, 10s},
+                              {std::move(rooms), std::move(shard)}, named(name, s));
+}
+
+void describe(caf::scoped_actor& self, const caf::actor& sup, const std::string& id,
+              const std::string& indent, std::ostringstream& out) {
+  auto typed = caf::actor_cast<sv::supervisor_actor>(sup);
+  auto children = sv::which_children(self, typed, caf::duration{std::chrono::seconds(5)});
+  out << id << "  (" << note_for(id) << ")\n";
+  if (!children)
+    return;
+  if (id == "connections" || id.starts_with("rooms_")) {
+    out << indent << "└─ " << children->size() << " running "
+        << (id == "connections" ? "connection" : "room") << " actor(s)\n";
+    return;
+  }
+  for (std::size_t k = 0; k < children->size(); ++k) {
+    const auto& c = (*children)[k];
+    bool last = k + 1 == children->size();
+    out << indent << (last ? "└─ " : "├─ ");
+    if (c.type == sv::child_type::supervisor && c.child)
+      describe(self, c.child, c.id, indent + (last ? "   " : "│  "), out);
+    else
+      out << c.id << "  (" << note_for(c.id) << ")" << (c.child ? "" : " [not running]") << "\n";
+  }
+}
+
+} // namespace
+
+caf::expected<tree> start_tree(caf::actor_system& sys, const tree_settings& s) {
+  tree t;
+  std::vector<sv::child_spec> partitions;
+  for (std::size_t i = 0; i < s.partitions; ++i) {
+    t.shards.push_back(std::make_shared<actors::actor_slot>());
+    partitions.push_back(partition(i, s, t.shards.back()));
+  }
+  t.connections = std::make_shared<actors::actor_slot>();
+  sv::child_spec connection{"connection", s.start_connection, sv::restart_type::temporary,
+                            sv::shutdown_spec::after(5000ms)};
+  std::vector<sv::child_spec> top{
+    sv::supervisor_child("partitions", {sv::restart_strategy::one_for_one, 3, 10s},
+                         std::move(partitions), named("partitions", s)),
+    slotted(sv::supervisor_child("connections", {sv::restart_strategy::simple_one_for_one, 3, 10s},
+                                 {connection}, named("connections", s)),
+            t.connections),
+    sv::child_spec{"listener", s.start_listener, sv::restart_type::permanent,
+                   sv::shutdown_spec::after(5000ms)},
+  };
+  auto root = sv::start_supervisor(sys, {sv::restart_strategy::rest_for_one, 3, 60s},
+                                   std::move(top), named("switchboard", s));
+  if (!root)
+    return root.error();
+  t.root = *root;
+  return t;
+}
+
+std::string describe_tree(caf::scoped_actor& self, const tree& t) {
+  std::ostringstream out;
+  describe(self, caf::actor_cast<caf::actor>(t.root), "switchboard", "", out);
+  return out.str();
+}
+
+} // namespace switchboard::server
