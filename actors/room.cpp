@@ -40,6 +40,18 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
   self->send(self->state.registry_shard, room_started_atom::value, core->topic());
   // A restarted room may never see a member again (all of them left meanwhile).
   self->delayed_send(self, idle_grace_period, idle_check_atom::value);
+  // A callback that throws crashes this room only: log it and exit with the reason.
+  self->set_exception_handler([self](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(eptr);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    spdlog::error("room {} crashed: {}", self->state.core->topic(), what);
+    return caf::make_error(caf::sec::runtime_error, std::move(what));
+  });
   self->set_down_handler([self](caf::down_msg& down) {
     auto& core = *self->state.core;
     auto id = down.source.id();

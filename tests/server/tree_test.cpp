@@ -1,0 +1,209 @@
+// The server's supervision tree with real actors: a crashed room is restarted and its members
+// told, and a crash loop escalates only as far as the intensity settings say.
+
+#include "actors/connection.hpp"
+#include "actors/messages.hpp"
+#include "actors/registry.hpp"
+#include "server/tree.hpp"
+
+#include <caf/all.hpp>
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace sb = switchboard;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// Collects the frames a connection would write, as text.
+class recording_port final : public sb::actors::outbound_port {
+public:
+  sb::actors::push_result push(sb::actors::frame_ptr frame) override {
+    std::lock_guard lock{mutex_};
+    frames_.push_back(frame->bytes.substr(frame->bytes.size() < 126 ? 2 : 4));
+    return sb::actors::push_result::queued;
+  }
+  void close(std::uint16_t, std::string_view) override {}
+  void inbound_consumed() noexcept override {}
+  sb::protocol::serializer serializer() const noexcept override {
+    return sb::protocol::serializer::v2;
+  }
+  std::size_t count(const std::string& needle) const {
+    std::lock_guard lock{mutex_};
+    std::size_t n = 0;
+    for (const auto& f : frames_)
+      n += f.find(needle) != std::string::npos;
+    return n;
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::vector<std::string> frames_;
+};
+
+/// Throws on the event "crash"; any other event gets an ok reply.
+class crashing_channel final : public sb::actors::channel<> {
+public:
+  sb::actors::join_result join(std::string_view, const sb::protocol::payload&, member_type&) override {
+    return sb::actors::join_result::accept();
+  }
+  sb::actors::in_result handle_in(std::string_view event, const sb::protocol::payload&,
+                                  member_type&) override {
+    if (event == "crash")
+      throw std::runtime_error("crash requested");
+    return sb::actors::in_result::ok();
+  }
+};
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds deadline = 5s) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > until)
+      return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+struct fixture {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  sb::server::tree tree;
+  std::shared_ptr<sb::actors::connection_context> ctx = std::make_shared<sb::actors::connection_context>();
+  std::mutex reports_mutex;
+  std::vector<sb::supervision::report> reports;
+
+  fixture() {
+    cfg.set("scheduler.max-threads", 2);
+    sys = std::make_unique<caf::actor_system>(cfg);
+    auto routes = std::make_shared<sb::actors::router>();
+    REQUIRE(routes->add("crash:*", "crashing",
+                        [](std::string_view) { return std::make_unique<crashing_channel>(); })
+              .empty());
+    ctx->routes = routes;
+    sb::server::tree_settings s;
+    s.partitions = 2;
+    s.start_connection = [](caf::actor_system&, const caf::message&) {
+      return sb::supervision::start_result{caf::make_error(caf::sec::unexpected_message)};
+    };
+    s.start_listener = [](caf::actor_system& sys, const caf::message&) {
+      return sb::supervision::start_result{
+        sys.spawn([](caf::event_based_actor*) -> caf::behavior { return {[](int) {}}; })};
+    };
+    s.on_report = [this](const sb::supervision::report& r) {
+      std::lock_guard lock{reports_mutex};
+      reports.push_back(r);
+    };
+    auto started = sb::server::start_tree(*sys, s);
+    REQUIRE(started);
+    tree = *started;
+    ctx->rooms = std::make_shared<sb::actors::registry>(tree.shards);
+  }
+  ~fixture() {
+    caf::scoped_actor self{*sys};
+    auto root = caf::actor_cast<caf::actor>(tree.root);
+    self->send_exit(root, caf::exit_reason::user_shutdown);
+    self->wait_for(root);
+  }
+
+  std::size_t reports_of(const std::string& supervisor, sb::supervision::report_context c) {
+    std::lock_guard lock{reports_mutex};
+    std::size_t n = 0;
+    for (const auto& r : reports)
+      n += r.supervisor == supervisor && r.context == c;
+    return n;
+  }
+
+  struct client {
+    std::shared_ptr<recording_port> port = std::make_shared<recording_port>();
+    caf::actor connection;
+  };
+
+  client connect() {
+    client c;
+    c.connection = sb::actors::spawn_connection(*sys, c.port,
+                                                std::make_shared<sb::actors::socket_info>(), ctx);
+    return c;
+  }
+  void send(const client& c, const std::string& frame) {
+    caf::anon_send(c.connection, sb::actors::inbound_atom::value, frame, false);
+  }
+  /// Topics of the form crash:<n> living in partition `p`.
+  std::string topic_in_partition(std::size_t p, int skip = 0) {
+    for (int n = 0;; ++n) {
+      auto topic = "crash:" + std::to_string(n);
+      if (std::hash<std::string_view>{}(topic) % 2 == p && skip-- == 0)
+        return topic;
+    }
+  }
+};
+
+} // namespace
+
+TEST_CASE("a crashed room is restarted and each member receives phx_error for that topic") {
+  fixture f;
+  auto topic = f.topic_in_partition(0);
+  auto a = f.connect();
+  auto b = f.connect();
+  f.send(a, R"(["1","1",")" + topic + R"(","phx_join",{}])");
+  f.send(b, R"(["1","1",")" + topic + R"(","phx_join",{}])");
+  REQUIRE(eventually([&] { return a.port->count("phx_reply") == 1 && b.port->count("phx_reply") == 1; }));
+
+  f.send(a, R"(["1","2",")" + topic + R"(","crash",{}])");
+  auto error_frame = R"(["1","1",")" + topic + R"(","phx_error",{"reason":"channel_crash"}])";
+  CHECK(eventually([&] { return a.port->count(error_frame) == 1 && b.port->count(error_frame) == 1; }));
+  CHECK(eventually([&] {
+    return f.reports_of("rooms_0", sb::supervision::report_context::child_terminated) == 1;
+  }));
+
+  // phoenix.js rejoins by itself; the restarted room serves the rejoin.
+  f.send(a, R"(["3","3",")" + topic + R"(","phx_join",{}])");
+  CHECK(eventually([&] { return a.port->count(R"(["3","3",")") == 1; }));
+  f.send(a, R"(["3","4",")" + topic + R"(","ping",{}])");
+  CHECK(eventually([&] { return a.port->count(R"(["3","4",")") == 1; }));
+  CHECK(f.reports_of("rooms_0", sb::supervision::report_context::reached_max_restart_intensity) == 0);
+}
+
+TEST_CASE("a crash loop in one room escalates to its partition only") {
+  fixture f;
+  auto looping = f.topic_in_partition(0);
+  auto bystander_same_partition = f.topic_in_partition(0, 1);
+  auto bystander_other_partition = f.topic_in_partition(1);
+  auto a = f.connect();
+  auto same = f.connect();
+  auto other = f.connect();
+  f.send(same, R"(["1","1",")" + bystander_same_partition + R"(","phx_join",{}])");
+  f.send(other, R"(["1","1",")" + bystander_other_partition + R"(","phx_join",{}])");
+  REQUIRE(eventually([&] { return same.port->count("phx_reply") == 1 && other.port->count("phx_reply") == 1; }));
+
+  // rooms_0 allows 10 restarts per second: the 11th crash within the second gives up.
+  for (int i = 1; i <= 11; ++i) {
+    auto ref = std::to_string(100 + i);
+    f.send(a, "[\"" + ref + "\",\"" + ref + "\",\"" + looping + "\",\"phx_join\",{}]");
+    REQUIRE(eventually([&] { return a.port->count("[\"" + ref + "\",\"" + ref + "\",") == 1; }));
+    f.send(a, "[\"" + ref + "\",\"x\",\"" + looping + "\",\"crash\",{}]");
+    REQUIRE(eventually([&] { return a.port->count("phx_error") == static_cast<std::size_t>(i); }));
+  }
+  CHECK(eventually([&] {
+    return f.reports_of("rooms_0", sb::supervision::report_context::reached_max_restart_intensity) == 1;
+  }));
+  // partition_0 restarted its rooms supervisor and shard: the other room of that partition
+  // went down with it (its member is told), the other partition and the root saw nothing.
+  CHECK(eventually([&] { return same.port->count("phx_error") == 1; }));
+  CHECK(eventually([&] {
+    return f.reports_of("partition_0", sb::supervision::report_context::child_terminated) >= 1;
+  }));
+  CHECK(other.port->count("phx_error") == 0);
+  CHECK(f.reports_of("partitions", sb::supervision::report_context::child_terminated) == 0);
+  CHECK(f.reports_of("switchboard", sb::supervision::report_context::child_terminated) == 0);
+
+  // The restarted partition serves joins again.
+  f.send(a, R"(["200","200",")" + looping + R"(","phx_join",{}])");
+  CHECK(eventually([&] { return a.port->count(R"(["200","200",")") == 1; }));
+}
