@@ -445,65 +445,67 @@ describe('slow consumers', () => {
     }
   });
 
-  test('with on_overflow = "drop_newest" a heartbeat sent while the outbound queue is exactly full is answered, not closed', async () => {
-    // Every broadcast is one 1024-byte WebSocket frame, so the queue fills to exactly
-    // max_outbound_bytes (256 × 1024) and the heartbeat reply is the frame that goes over it.
-    // Replies are never dropped: under a drop policy they are queued past the bound.
-    const topic = 'newest:exact';
-    const publisher = new WebSocket(ctx.server.wsUrl(), { perMessageDeflate: false });
-    publisher.on('error', () => {});
-    const received = [];
-    let wake = null;
-    publisher.on('message', (data) => {
-      received.push(data);
-      wake?.();
-    });
-    const until = (check, what) =>
-      withDeadline(
-        new Promise((resolve) => {
-          wake = () => check() && resolve();
-          wake();
-        }),
-        10000,
-        what,
-      );
-    await withDeadline(new Promise((resolve) => publisher.once('open', resolve)), 3000, 'the publisher to connect');
-    publisher.send(JSON.stringify(['1', '1', topic, 'phx_join', {}]));
-    await until(() => received.length === 1, 'the publisher to join');
-    const slow = await SlowReaders.start(ctx.server, topic, 1);
-    try {
-      const dropped = 'switchboard_dropped_total{policy="drop_newest"}';
-      const before = await readMetrics(ctx.server);
-      const frameBody = (seq) => {
-        const frame = [null, null, topic, 'tick', { seq, pad: '' }];
-        // 4 bytes of WebSocket header (payload length 126..65535) plus 1020 bytes of JSON.
-        frame[4].pad = 'x'.repeat(1020 - Buffer.byteLength(JSON.stringify(frame)));
-        return frame[4];
-      };
-      let seq = 0;
-      let overflowAt = null;
-      for (; overflowAt === null || seq < overflowAt + 16; seq++) {
-        assert.ok(seq < 20000, 'the slow reader did not overflow');
-        publisher.send(JSON.stringify(['1', `p${seq}`, topic, 'tick', frameBody(seq)]));
-        // The publisher is a member too: at most 16 broadcasts in flight.
-        if (seq >= 16) await until(() => received.length >= seq - 16, `broadcast ${seq - 16} at the publisher`);
-        if (overflowAt === null && seq % 64 === 0) {
-          const now = await readMetrics(ctx.server);
-          if (metric(now, dropped) > metric(before, dropped)) overflowAt = seq;
+  for (const policy of ['drop_newest', 'drop_oldest']) {
+    test(`with on_overflow = "${policy}" a heartbeat sent while the outbound queue is exactly full is answered, not closed`, async () => {
+      // Every broadcast is one 1024-byte WebSocket frame, so the queue fills to exactly
+      // max_outbound_bytes (256 × 1024) and the heartbeat reply is the frame that goes over it.
+      // Replies are never dropped: under a drop policy they are queued past the bound.
+      const topic = `${policy.slice(5)}:exact`;
+      const publisher = new WebSocket(ctx.server.wsUrl(), { perMessageDeflate: false });
+      publisher.on('error', () => {});
+      const received = [];
+      let wake = null;
+      publisher.on('message', (data) => {
+        received.push(data);
+        wake?.();
+      });
+      const until = (check, what) =>
+        withDeadline(
+          new Promise((resolve) => {
+            wake = () => check() && resolve();
+            wake();
+          }),
+          10000,
+          what,
+        );
+      await withDeadline(new Promise((resolve) => publisher.once('open', resolve)), 3000, 'the publisher to connect');
+      publisher.send(JSON.stringify(['1', '1', topic, 'phx_join', {}]));
+      await until(() => received.length === 1, 'the publisher to join');
+      const slow = await SlowReaders.start(ctx.server, topic, 1);
+      try {
+        const dropped = `switchboard_dropped_total{policy="${policy}"}`;
+        const before = await readMetrics(ctx.server);
+        const frameBody = (seq) => {
+          const frame = [null, null, topic, 'tick', { seq, pad: '' }];
+          // 4 bytes of WebSocket header (payload length 126..65535) plus 1020 bytes of JSON.
+          frame[4].pad = 'x'.repeat(1020 - Buffer.byteLength(JSON.stringify(frame)));
+          return frame[4];
+        };
+        let seq = 0;
+        let overflowAt = null;
+        for (; overflowAt === null || seq < overflowAt + 16; seq++) {
+          assert.ok(seq < 20000, 'the slow reader did not overflow');
+          publisher.send(JSON.stringify(['1', `p${seq}`, topic, 'tick', frameBody(seq)]));
+          // The publisher is a member too: at most 16 broadcasts in flight.
+          if (seq >= 16) await until(() => received.length >= seq - 16, `broadcast ${seq - 16} at the publisher`);
+          if (overflowAt === null && seq % 64 === 0) {
+            const now = await readMetrics(ctx.server);
+            if (metric(now, dropped) > metric(before, dropped)) overflowAt = seq;
+          }
         }
+        const end = await readMetrics(ctx.server);
+        assert.equal(metric(end, CLOSED_1013), metric(before, CLOSED_1013), 'the slow reader was closed with 1013');
+        const [result] = await slow.drain();
+        assert.equal(
+          result.close,
+          null,
+          `the heartbeat reply closed the slow reader with ${result.close} instead of being queued past the bound`,
+        );
+        assert.ok(result.answered, `the heartbeat was not answered: ${result.error}`);
+      } finally {
+        publisher.terminate();
+        await slow.stop();
       }
-      const end = await readMetrics(ctx.server);
-      assert.equal(metric(end, CLOSED_1013), metric(before, CLOSED_1013), 'the slow reader was closed with 1013');
-      const [result] = await slow.drain();
-      assert.equal(
-        result.close,
-        null,
-        `the heartbeat reply closed the slow reader with ${result.close} instead of being queued past the bound`,
-      );
-      assert.ok(result.answered, `the heartbeat was not answered: ${result.error}`);
-    } finally {
-      publisher.terminate();
-      await slow.stop();
-    }
-  });
+    });
+  }
 });
