@@ -27,10 +27,10 @@ const WARMUP_MESSAGES = 60;
 /** Publishes that must overflow every slow reader's kernel buffers and queue, or the test fails. */
 const MAX_MESSAGES = 3000;
 /**
- * Publishes after the slow readers overflowed: memory must stay bounded while they go on. 4 MiB
- * per slow reader, so unbounded queues would grow by 20 MiB, well past the bound below.
+ * Publishes after the slow readers overflowed: memory must stay bounded while they go on. 3 MiB
+ * per slow reader, so unbounded queues would grow by 15 MiB, well past the bound below.
  */
-const MESSAGES_AFTER_OVERFLOW = 256;
+const MESSAGES_AFTER_OVERFLOW = 192;
 /**
  * Resident memory the server may gain during the slow phase on top of the slow readers' bounded
  * queues (SLOW_READERS × MAX_OUTBOUND_BYTES); measured growth is well under 1 MiB.
