@@ -19,8 +19,9 @@ async function closeClients() {
 }
 
 /**
- * Starts one server before the file's tests and stops it after them. Returns an object whose
- * `server` property is set once started.
+ * Starts one server before the file's tests and stops it after them; the file fails if the
+ * server exited on its own or does not exit with status 0. Returns an object whose `server`
+ * property is set once started.
  */
 export function useServer(options = {}) {
   const context = { server: null };
@@ -33,9 +34,11 @@ export function useServer(options = {}) {
     if (!context.server) return;
     const crashed = !context.server.isRunning();
     const result = await context.server.stop();
-    if (crashed) {
-      const tail = context.server.output().split('\n').slice(-30).join('\n');
-      throw new Error(`the server exited during the tests (${JSON.stringify(result)}); last output:\n${tail}`);
+    // A clean exit is part of every file's verdict: it is where sanitizer builds report leaks.
+    if (crashed || result.code !== 0) {
+      const what = crashed ? 'exited during the tests' : 'did not exit with status 0 after SIGTERM';
+      const tail = context.server.output().split('\n').slice(-40).join('\n');
+      throw new Error(`the server ${what} (${JSON.stringify(result)}); last output:\n${tail}`);
     }
   });
   return context;
