@@ -91,6 +91,11 @@ void join(connection_actor* self, message&& msg) {
     st.reply(msg.join_ref, msg.ref, msg.topic, "error", reason_payload("too many channels joined"));
     return;
   }
+  auto shard = st.ctx->rooms->shard_for(msg.topic);
+  if (!shard) { // its partition is restarting: the client retries the join
+    st.reply(msg.join_ref, msg.ref, msg.topic, "error", reason_payload("join crashed"));
+    return;
+  }
   auto topic = msg.topic;
   auto join_ref = msg.join_ref;
   auto ref = msg.ref;
@@ -98,7 +103,7 @@ void join(connection_actor* self, message&& msg) {
                    std::move(msg)};
   // Like Phoenix's socket, the connection waits for the join result before handling anything
   // else, so the join reply precedes every later frame of the channel.
-  self->request(st.ctx->rooms->shard_for(topic), join_timeout, join_atom::value, std::move(req))
+  self->request(shard, join_timeout, join_atom::value, std::move(req))
     .await(
       [self, topic, join_ref](bool admitted, caf::actor room) {
         auto& st = self->state;

@@ -126,10 +126,18 @@ std::string server::start() {
   rt.ctx.handshake_timeout = limits.handshake_timeout;
   rt.ctx.on_connect = connect_handler_;
 
+  rt.supervision_tree = make_tree(or_cores(config_.runtime.registry_partitions
+                                            ? config_.runtime.registry_partitions
+                                            : or_cores(config_.runtime.scheduler_threads)));
+  actor_ctx->rooms = std::make_shared<actors::registry>(rt.supervision_tree.shards);
+  rt.ctx.start_connection = [slot = rt.supervision_tree.connections](
+                              std::shared_ptr<net::ws_session> session,
+                              std::shared_ptr<const actors::socket_info> info, std::string early) {
+    caf::anon_send(slot->get(), sv::start_child_atom::value,
+                   sv::start_args{caf::make_message(actors::port_ptr{std::move(session)},
+                                                    std::move(info), std::move(early))});
+  };
   tree_settings ts;
-  ts.partitions = or_cores(config_.runtime.registry_partitions
-                             ? config_.runtime.registry_partitions
-                             : or_cores(config_.runtime.scheduler_threads));
   ts.room_limits = actors::room_limits{limits.room_mailbox_limit};
   ts.on_report = log_report;
   ts.start_connection = [actor_ctx](caf::actor_system& sys, const caf::message& args)
@@ -167,21 +175,11 @@ std::string server::start() {
   for (std::size_t i = 0; i < std::max<std::size_t>(1, config_.runtime.io_threads); ++i)
     rt.io_threads.emplace_back([&ioc = rt.ioc] { ioc.run(); });
 
-  auto started = start_tree(rt.system, ts);
-  if (!started) {
-    auto error = rt.system.render(started.error());
+  if (auto error = start_tree(rt.system, ts, rt.supervision_tree)) {
+    auto text = rt.system.render(error);
     stop();
-    return error;
+    return text;
   }
-  rt.supervision_tree = std::move(*started);
-  actor_ctx->rooms = std::make_shared<actors::registry>(rt.supervision_tree.shards);
-  rt.ctx.start_connection = [slot = rt.supervision_tree.connections](
-                              std::shared_ptr<net::ws_session> session,
-                              std::shared_ptr<const actors::socket_info> info, std::string early) {
-    caf::anon_send(slot->get(), sv::start_child_atom::value,
-                   sv::start_args{caf::make_message(actors::port_ptr{std::move(session)},
-                                                    std::move(info), std::move(early))});
-  };
   caf::actor_cast<caf::actor>(rt.supervision_tree.root)
     ->attach_functor([&flag = rt.root_down] { flag = true; });
 

@@ -99,14 +99,18 @@ void describe(caf::scoped_actor& self, const caf::actor& sup, const std::string&
 
 } // namespace
 
-caf::expected<tree> start_tree(caf::actor_system& sys, const tree_settings& s) {
+tree make_tree(std::size_t partitions) {
   tree t;
-  std::vector<sv::child_spec> partitions;
-  for (std::size_t i = 0; i < s.partitions; ++i) {
+  for (std::size_t i = 0; i < partitions; ++i)
     t.shards.push_back(std::make_shared<actors::actor_slot>());
-    partitions.push_back(partition(i, s, t.shards.back()));
-  }
   t.connections = std::make_shared<actors::actor_slot>();
+  return t;
+}
+
+caf::error start_tree(caf::actor_system& sys, const tree_settings& s, tree& t) {
+  std::vector<sv::child_spec> partitions;
+  for (std::size_t i = 0; i < t.shards.size(); ++i)
+    partitions.push_back(partition(i, s, t.shards[i]));
   sv::child_spec connection{"connection", s.start_connection, sv::restart_type::temporary,
                             sv::shutdown_spec::after(5000ms)};
   std::vector<sv::child_spec> top{
@@ -123,7 +127,7 @@ caf::expected<tree> start_tree(caf::actor_system& sys, const tree_settings& s) {
   if (!root)
     return root.error();
   t.root = *root;
-  return t;
+  return {};
 }
 
 std::string describe_tree(caf::scoped_actor& self, const tree& t) {

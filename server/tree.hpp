@@ -29,7 +29,6 @@
 namespace switchboard::server {
 
 struct tree_settings {
-  std::size_t partitions = 1;
   actors::room_limits room_limits;
   /// Spawns a connection actor from the dynamic child arguments of the connections supervisor.
   supervision::start_fun start_connection;
@@ -45,8 +44,12 @@ struct tree {
   std::shared_ptr<actors::actor_slot> connections;        ///< the connections supervisor
 };
 
-/// Starts the whole tree (blocking until every static child started).
-[[nodiscard]] caf::expected<tree> start_tree(caf::actor_system& sys, const tree_settings& s);
+/// The tree's slots for `partitions` partitions, before anything runs: connections can be
+/// wired to them before the listener accepts the first one.
+[[nodiscard]] tree make_tree(std::size_t partitions);
+
+/// Starts the whole tree into `t` (blocking until every static child started).
+[[nodiscard]] caf::error start_tree(caf::actor_system& sys, const tree_settings& s, tree& t);
 
 /// The live tree as indented text: each supervisor with its strategy and its children (dynamic
 /// children are counted, not listed).

@@ -88,7 +88,6 @@ struct fixture {
               .empty());
     ctx->routes = routes;
     sb::server::tree_settings s;
-    s.partitions = 2;
     s.start_connection = [](caf::actor_system&, const caf::message&) {
       return sb::supervision::start_result{caf::make_error(caf::sec::unexpected_message)};
     };
@@ -100,9 +99,8 @@ struct fixture {
       std::lock_guard lock{reports_mutex};
       reports.push_back(r);
     };
-    auto started = sb::server::start_tree(*sys, s);
-    REQUIRE(started);
-    tree = *started;
+    tree = sb::server::make_tree(2);
+    REQUIRE(!sb::server::start_tree(*sys, s, tree));
     ctx->rooms = std::make_shared<sb::actors::registry>(tree.shards);
   }
   ~fixture() {
