@@ -463,7 +463,7 @@ void worker::churn_due(std::uint64_t now) {
   for (auto& c : conns_)
     if (c->data.kind == role::churn && c->data.at != stage::done &&
         c->current() != ws_conn::state::closed && c->current() != ws_conn::state::idle &&
-        now - c->data.started_ns > cycle_timeout_ns)
+        now > c->data.started_ns + cycle_timeout_ns)
       c->abort(timeout_cause(c->data.at));
 }
 
