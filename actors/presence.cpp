@@ -196,9 +196,9 @@ void presence::publish(const presence_diff& diff, const member_base* except) {
   if (diff.empty())
     return;
   if (except)
-    room().broadcast_from(*except, presence_diff_event, json::value{diff.to_json()});
+    room().broadcast_from(*except, presence_diff_event, json::value(diff.to_json()));
   else
-    room().broadcast(presence_diff_event, json::value{diff.to_json()});
+    room().broadcast(presence_diff_event, json::value(diff.to_json()));
 }
 
 presence_change presence::track(const member_base& m, std::string key, json::object meta) {
@@ -234,7 +234,7 @@ bool presence::push_state(const member_base& m) {
     }
     return false;
   }
-  room().push(m, presence_state_event, json::value{tracker_.list()});
+  room().push(m, presence_state_event, json::value(tracker_.list()));
   return true;
 }
 
