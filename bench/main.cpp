@@ -96,6 +96,9 @@ int main(int argc, char** argv) {
   app.add_option("--rooms", o.rooms, "rooms (rooms scenario; default clients/10)");
   app.add_option("--slow", o.slow, "subscribers that never read (slow scenario)")
       ->capture_default_str();
+  app.add_option("--slow-rcvbuf", o.slow_receive_buffer,
+                 "SO_RCVBUF of the non-readers, bytes (0 = system default)")
+    ->capture_default_str();
   app.add_option("--hold", o.hold, "seconds to stay connected and idle (connect scenario)")
       ->capture_default_str();
   app.add_option("--workers", o.workers, "worker processes (about 19,000 connections each)")

@@ -26,6 +26,7 @@ struct options {
   int publishers = 1; ///< per room
   int rooms = 0;      ///< 0: 1, or clients/10 for the rooms scenario
   int slow = 0;
+  int slow_receive_buffer = 4096;  ///< SO_RCVBUF of the non-readers; 0 = system default
   double hold = 0;
   int workers = 1;
   std::vector<std::string> source_addrs;

@@ -144,7 +144,8 @@ void worker::start_conn(ws_conn& c) {
   const asio::ip::address* source =
       sources_.empty() ? nullptr : &sources_[c.data.global_index % sources_.size()];
   ++open_now_;
-  c.start(server_, source, host_header_, o_.target);
+  c.start(server_, source, host_header_, o_.target,
+          c.data.kind == role::slow ? o_.slow_receive_buffer : 0);
 }
 
 void worker::open_more() {

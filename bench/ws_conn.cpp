@@ -39,7 +39,7 @@ ws_conn::ws_conn(asio::io_context& io, conn_handler& h, std::vector<char>& read_
     : sock_(io), handler_(h), rbuf_(read_buffer), mask_state_(seed_counter += 0x6d2b79f5u) {}
 
 void ws_conn::start(const asio::ip::tcp::endpoint& server, const asio::ip::address* source,
-                    const std::string& host, const std::string& target) {
+                    const std::string& host, const std::string& target, int receive_buffer) {
   leftover_.clear();
   fragments_.clear();
   out_.clear();
@@ -50,6 +50,8 @@ void ws_conn::start(const asio::ip::tcp::endpoint& server, const asio::ip::addre
   sock_.open(server.protocol(), ec);
   if (ec)
     return finish(ended("socket", ec, false, 0, {}));
+  if (receive_buffer > 0)
+    sock_.set_option(asio::socket_base::receive_buffer_size(receive_buffer), ec);
   if (source) {
     // Defer the port choice to connect(), so one source address serves many
     // destinations.

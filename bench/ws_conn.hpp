@@ -49,8 +49,10 @@ public:
 
   /// Connects (from `source` when given) and sends the upgrade request for
   /// `host`/`target`.
+  /// `receive_buffer` > 0 sets SO_RCVBUF before connecting: a small window makes a client that
+  /// does not read back up onto the server sooner.
   void start(const boost::asio::ip::tcp::endpoint& server, const boost::asio::ip::address* source,
-             const std::string& host, const std::string& target);
+             const std::string& host, const std::string& target, int receive_buffer = 0);
   /// Queues one masked text frame; written with everything else queued in one
   /// write.
   void send_text(std::string_view text);
