@@ -23,19 +23,19 @@ const PAD = 'x'.repeat(16 * 1024);
 /** Broadcasts in flight (published, not yet received by every fast reader). */
 const WINDOW = 4;
 /** Publishes before the slow readers join, to measure the fast readers' latency without them. */
-const WARMUP_MESSAGES = 60;
+const WARMUP_MESSAGES = 40;
 /** Publishes that must overflow every slow reader's kernel buffers and queue, or the test fails. */
 const MAX_MESSAGES = 3000;
 /**
- * Publishes after the slow readers overflowed: memory must stay bounded while they go on. 3 MiB
- * per slow reader, so unbounded queues would grow by 15 MiB, well past the bound below.
+ * Publishes after the slow readers overflowed: memory must stay bounded while they go on. 2.5 MiB
+ * per slow reader, so unbounded queues would grow by 12.5 MiB, past the bound below.
  */
-const MESSAGES_AFTER_OVERFLOW = 192;
+const MESSAGES_AFTER_OVERFLOW = 160;
 /**
  * Resident memory the server may gain during the slow phase on top of the slow readers' bounded
  * queues (SLOW_READERS × MAX_OUTBOUND_BYTES); measured growth is well under 1 MiB.
  */
-const MEMORY_SLACK_BYTES = 8 * 1024 * 1024;
+const MEMORY_SLACK_BYTES = 6 * 1024 * 1024;
 const PYTHON = '/usr/bin/python3';
 
 const CONFIG = `
