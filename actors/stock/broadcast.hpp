@@ -16,20 +16,20 @@
 #include "actors/presence.hpp"
 
 #include <boost/json/object.hpp>
+#include <spdlog/fmt/fmt.h>
 
 #include <chrono>
 #include <cmath>
 #include <optional>
-#include <spdlog/fmt/fmt.h>
 #include <string>
 #include <vector>
 
 namespace switchboard::actors::stock {
 
 struct broadcast_options {
-  bool exclude_sender = false; ///< broadcast_from semantics
-  bool presence = false;       ///< track members (PROTOCOL.md §4)
-  std::string presence_key = "user_id"; ///< join payload field holding the presence key
+  bool exclude_sender = false;            ///< broadcast_from semantics
+  bool presence = false;                  ///< track members (PROTOCOL.md §4)
+  std::string presence_key = "user_id";   ///< join payload field holding the presence key
   std::vector<std::string> presence_meta; ///< join payload fields copied into the meta
   /// Above this many keys joiners get no presence_state (its cost is O(keys) per join).
   std::size_t presence_state_limit = presence_options{}.state_limit;
