@@ -248,4 +248,50 @@ describe('max_connections', () => {
     fourth.send([null, '1', 'phoenix', 'heartbeat', {}]);
     assert.deepEqual(await fourth.next(), okReply(null, '1', 'phoenix'));
   });
+
+  test('of twenty upgrade requests arriving together with max_connections = 3, exactly three are accepted and seventeen get HTTP 503', async () => {
+    await metricsUntil(ctx.server, (m) => metric(m, 'switchboard_connections') === 0, {
+      what: 'the connections of the previous test to be gone',
+    });
+    // Connect first, then send every request in the same tick, so that the server reads them
+    // all before it completes any upgrade.
+    const sockets = await Promise.all(
+      Array.from({ length: 20 }, () => {
+        const socket = net.connect(ctx.server.port, '127.0.0.1');
+        socket.on('error', () => {});
+        return withDeadline(new Promise((resolve) => socket.once('connect', () => resolve(socket))), 3000, 'a TCP connect');
+      }),
+    );
+    try {
+      const statuses = sockets.map((socket) => {
+        let head = '';
+        return withDeadline(
+          new Promise((resolve) => {
+            socket.on('data', (chunk) => {
+              head += chunk.toString('latin1');
+              const match = /^HTTP\/1\.1 (\d{3})/.exec(head);
+              if (match) resolve(Number(match[1]));
+            });
+          }),
+          5000,
+          'the answer to an upgrade request',
+        );
+      });
+      for (const socket of sockets) {
+        socket.write(
+          'GET /socket/websocket?vsn=2.0.0 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n' +
+            'Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n' +
+            'Sec-WebSocket-Version: 13\r\n\r\n',
+        );
+      }
+      const answers = await Promise.all(statuses);
+      const accepted = answers.filter((status) => status === 101).length;
+      assert.equal(accepted, 3, `${accepted} upgrades accepted with max_connections = 3`);
+      assert.equal(answers.filter((status) => status === 503).length, 17);
+      const m = await readMetrics(ctx.server);
+      assert.equal(metric(m, 'switchboard_connections'), 3);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+    }
+  });
 });
