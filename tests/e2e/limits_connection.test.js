@@ -94,6 +94,15 @@ describe('inbound frame limits', () => {
     );
   });
 
+  test('a message fragmented into two 600-byte frames, 1200 bytes in all, closes the connection with 1009', async () => {
+    const client = await joined(ctx.server, 'echo:fragments');
+    const text = JSON.stringify(['1', '2', 'echo:fragments', 'say', { pad: 'z'.repeat(1200 - 40) }]);
+    client.ws.send(text.slice(0, 600), { fin: false });
+    client.ws.send(text.slice(600), { fin: true });
+    const { code, reason } = await client.waitClosed();
+    assert.equal(code, 1009, `closed with ${code} "${reason}"`);
+  });
+
   test('a frame of exactly max_frame_bytes is accepted and answered', async () => {
     const client = await joined(ctx.server, 'echo:edge');
     const frame = ['1', '2', 'echo:edge', 'say', { pad: '' }];
