@@ -143,10 +143,6 @@ private:
       spdlog::warn("refusing connection: unsupported vsn \"{}\"", target->vsn.value_or(""));
       return respond(http::status::forbidden, "unsupported serializer version\n");
     }
-    if (ctx_.sessions->size() >= ctx_.max_connections) {
-      actors::add(actors::metrics::global().connections_refused_total);
-      return respond(http::status::service_unavailable, "too many connections\n");
-    }
     auto subprotocols = parse_subprotocols(req_);
     auto info = std::make_shared<actors::socket_info>();
     if (ctx_.on_connect) {
@@ -158,6 +154,10 @@ private:
       info->id = std::move(result.socket_id);
     }
     info->params = std::move(target->params);
+    if (!ctx_.sessions->try_reserve(ctx_.max_connections)) {
+      actors::add(actors::metrics::global().connections_refused_total);
+      return respond(http::status::service_unavailable, "too many connections\n");
+    }
     upgrade(*serializer, subprotocols.phoenix, std::move(info));
   }
 
@@ -169,8 +169,10 @@ private:
         res.set(http::field::sec_websocket_protocol, "phoenix");
       }));
     ws->async_accept(req_, [self = shared_from_this(), ws, serializer, info](error_code ec) {
-      if (ec)
+      if (ec) {
+        self->ctx_.sessions->release();
         return self->fail(ec, "accept");
+      }
       beast::get_lowest_layer(*ws).expires_never();
       auto early = beast::buffers_to_string(self->buffer_.data());
       auto session = std::make_shared<ws_session>(beast::get_lowest_layer(*ws).release_socket(),

@@ -6,6 +6,15 @@
 
 namespace switchboard::net {
 
+bool session_registry::try_reserve(std::size_t max) noexcept {
+  auto n = reserved_.load();
+  do {
+    if (n >= max)
+      return false;
+  } while (!reserved_.compare_exchange_weak(n, n + 1));
+  return true;
+}
+
 void session_registry::add(const std::shared_ptr<ws_session>& s) {
   std::lock_guard lock{mutex_};
   sessions_.emplace(s.get(), s);

@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -21,6 +22,12 @@ class ws_session;
 
 class session_registry {
 public:
+  /// Reserves a connection slot for an upgrade in progress; false when `max` are taken. Counting
+  /// upgrades from the moment they are decided keeps simultaneous upgrades within `max`.
+  [[nodiscard]] bool try_reserve(std::size_t max) noexcept;
+  /// Gives back a slot: the upgrade failed, or its session finished.
+  void release() noexcept { reserved_.fetch_sub(1); }
+
   void add(const std::shared_ptr<ws_session>& s);
   void remove(const ws_session* s);
   [[nodiscard]] std::size_t size() const;
@@ -37,6 +44,7 @@ public:
 private:
   void schedule_sweep();
 
+  std::atomic<std::size_t> reserved_{0};
   mutable std::mutex mutex_;
   std::unordered_map<const ws_session*, std::weak_ptr<ws_session>> sessions_;
   std::unique_ptr<boost::asio::steady_timer> timer_;

@@ -12,6 +12,9 @@
 
 #include <array>
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 namespace switchboard::net {
 
 namespace asio = boost::asio;
@@ -150,14 +153,15 @@ push_result ws_session::push(actors::frame_ptr frame) {
   return push_result::queued;
 }
 
-// Applies the frame's overflow policy. Replies and control frames are never dropped: under a drop
-// policy they are queued past the bound (their volume is bounded by the client's own requests).
+// Applies a broadcast frame's overflow policy. Replies, pushes and control frames are never
+// dropped and never close the connection by themselves: they are queued past the bound (their
+// volume is bounded by the client's own, rate-limited, requests).
 bool ws_session::over_bound_locked(const actors::frame_ptr& frame) {
   using actors::overflow_policy;
-  if (frame->on_overflow == overflow_policy::close)
-    return true;
   if (frame->cls != actors::frame_class::broadcast)
     return false;
+  if (frame->on_overflow == overflow_policy::close)
+    return true;
   if (frame->on_overflow == overflow_policy::drop_oldest) {
     std::size_t freed = 0, dropped = 0;
     auto fits = [&] {
@@ -219,17 +223,32 @@ void ws_session::do_write() {
   buffers_.reserve(writing_.size());
   for (const auto& f : writing_)
     buffers_.emplace_back(asio::buffer(f->bytes));
+  write_total_ = 0;
+  write_some();
+}
+
+// One gather write; a partial write (a slow reader) continues where it stopped. Each completion
+// counts as progress for write_timeout, so a reader that accepts bytes slowly is not dropped.
+void ws_session::write_some() {
   write_started_ms_.store(clock_ms(), std::memory_order_relaxed);
-  asio::async_write(socket_, buffers_, [self = shared_from_this()](error_code ec, std::size_t n) {
-    self->on_write(ec, n);
+  socket_.async_write_some(buffers_, [self = shared_from_this()](error_code ec, std::size_t n) {
+    if (ec)
+      return self->fail(ec, "write");
+    add(stats().writes_total);
+    self->write_total_ += n;
+    auto first = self->buffers_.begin();
+    while (first != self->buffers_.end() && n >= first->size())
+      n -= (first++)->size();
+    self->buffers_.erase(self->buffers_.begin(), first);
+    if (self->buffers_.empty())
+      return self->on_write(self->write_total_);
+    self->buffers_.front() += n;
+    self->write_some();
   });
 }
 
-void ws_session::on_write(error_code ec, std::size_t bytes) {
+void ws_session::on_write(std::size_t bytes) {
   write_started_ms_.store(0, std::memory_order_relaxed);
-  if (ec)
-    return fail(ec, "write");
-  add(stats().writes_total);
   add(stats().frames_out_total, writing_.size());
   add(stats().bytes_out_total, bytes);
   bool more = false;
@@ -260,8 +279,7 @@ void ws_session::on_write(error_code ec, std::size_t bytes) {
 void ws_session::sweep(std::int64_t now_ms) {
   if (finished_)
     return;
-  auto started = write_started_ms_.load(std::memory_order_relaxed);
-  if (started != 0 && now_ms - started >= options_.write_timeout.count()) {
+  if (write_stalled(now_ms)) {
     // The peer accepts no bytes: a close frame would never arrive, so drop the socket.
     spdlog::debug("dropping connection: write timeout");
     add(stats().write_timeouts_total);
@@ -273,6 +291,24 @@ void ws_session::sweep(std::int64_t now_ms) {
     add(stats().idle_timeouts_total);
     close(actors::close_code::going_away, "idle timeout");
   }
+}
+
+// Progress is the kernel's send queue shrinking, not a write completing: with a large socket
+// buffer the kernel wakes a blocked writer only after a third of it drained, which can take
+// longer than write_timeout for a reader that is slow but alive.
+bool ws_session::write_stalled(std::int64_t now_ms) {
+  auto started = write_started_ms_.load(std::memory_order_relaxed);
+  if (started == 0) {
+    unsent_at_sweep_ = -1;
+    return false;
+  }
+  int unsent = 0;
+  if (::ioctl(socket_.native_handle(), SIOCOUTQ, &unsent) != 0)
+    unsent = 0;
+  if (unsent_at_sweep_ < 0 || unsent < unsent_at_sweep_)
+    progress_ms_ = now_ms;
+  unsent_at_sweep_ = unsent;
+  return now_ms - std::max(started, progress_ms_) >= options_.write_timeout.count();
 }
 
 void ws_session::start_close_timer() {
@@ -311,6 +347,12 @@ void ws_session::finish() {
     connection_ = nullptr;
   }
   registry_.remove(this);
+  registry_.release();
+}
+
+ws_session::~ws_session() {
+  if (!finished_) // never started: give its reserved slot back
+    registry_.release();
 }
 
 } // namespace switchboard::net

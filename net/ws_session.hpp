@@ -43,6 +43,7 @@ public:
   /// `socket` must be bound to a strand executor. `registry` and `options` outlive the session.
   ws_session(boost::asio::ip::tcp::socket socket, protocol::serializer s,
              const session_options& options, session_registry& registry);
+  ~ws_session() override;
 
   /// Starts reading; `connection` receives every inbound message. `early_bytes` are bytes the
   /// HTTP parser read past the upgrade request.
@@ -70,7 +71,9 @@ private:
   void queue_close(std::uint16_t code, std::string_view reason, bool ours);
   void schedule_write_locked(std::unique_lock<std::mutex>& lock);
   void do_write();
-  void on_write(boost::system::error_code ec, std::size_t bytes);
+  void write_some();
+  void on_write(std::size_t bytes);
+  bool write_stalled(std::int64_t now_ms);
   void start_close_timer();
   void finish();
   void fail(boost::system::error_code ec, const char* what);
@@ -99,8 +102,13 @@ private:
 
   // Strand-only: the frames of the write in flight and their buffers.
   std::vector<actors::frame_ptr> writing_;
-  std::vector<boost::asio::const_buffer> buffers_;
+  std::vector<boost::asio::const_buffer> buffers_; ///< what remains to be written
+  std::size_t write_total_ = 0;
   bool close_written_ = false;
+
+  // Sweep-only (one sweeping timer): the socket's unsent bytes at the last sweep.
+  int unsent_at_sweep_ = -1;
+  std::int64_t progress_ms_ = 0;
 };
 
 } // namespace switchboard::net

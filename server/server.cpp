@@ -34,6 +34,11 @@ caf::actor_system_config make_actor_config(const runtime_config& rt) {
   caf::actor_system_config cfg;
   cfg.set("scheduler.max-threads", or_cores(rt.scheduler_threads));
   cfg.set("logger.verbosity", caf::atom("quiet"));
+  // CAF's idle workers poll hard before they sleep (thousands of wake-ups per second); a server
+  // that mostly waits on sockets spends that CPU for nothing. Enqueues wake sleeping workers.
+  cfg.set("work-stealing.aggressive-poll-attempts", 20);
+  cfg.set("work-stealing.moderate-poll-attempts", 20);
+  cfg.set("work-stealing.moderate-sleep-duration", caf::timespan{std::chrono::microseconds(200)});
   return cfg;
 }
 
@@ -213,9 +218,19 @@ std::string server::describe_tree_of(caf::scoped_actor& self) const {
   return switchboard::server::describe_tree(self, runtime_->supervision_tree);
 }
 
+struct server::signal_waiter {
+  asio::io_context ioc;
+  asio::signal_set signals{ioc, SIGINT, SIGTERM};
+};
+
 bool server::wait_for_signal() {
-  asio::io_context signals_ioc;
-  asio::signal_set signals{signals_ioc, SIGINT, SIGTERM};
+  signal_waiter waiter;
+  return wait_for(waiter);
+}
+
+bool server::wait_for(signal_waiter& waiter) {
+  auto& signals_ioc = waiter.ioc;
+  auto& signals = waiter.signals;
   bool signalled = false;
   signals.async_wait([&](boost::system::error_code ec, int sig) {
     if (!ec) {
@@ -257,11 +272,14 @@ void server::stop() {
 }
 
 int server::run() {
+  // Handlers first: a SIGTERM that arrives as soon as the listening line is out must still
+  // stop the server gracefully.
+  signal_waiter waiter;
   if (auto error = start(); !error.empty()) {
     spdlog::error("{}", error);
     return 1;
   }
-  bool clean = wait_for_signal();
+  bool clean = wait_for(waiter);
   stop();
   return clean ? 0 : 1;
 }

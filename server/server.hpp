@@ -52,6 +52,8 @@ public:
 
 private:
   struct runtime;
+  struct signal_waiter;
+  bool wait_for(signal_waiter& waiter);
   std::string build_routes(std::shared_ptr<actors::router>& routes) const;
   std::string describe_tree_of(caf::scoped_actor& self) const;
   config config_;
