@@ -12,6 +12,7 @@
 
 #include <caf/message.hpp>
 
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -25,7 +26,9 @@ public:
   /// Events for which broadcasts go through handle_out per member (losing the encode-once fast
   /// path: one encode per member instead of one per serializer).
   [[nodiscard]] virtual bool intercepts(std::string_view /*event*/) const { return false; }
-  /// Messages sent to the room actor that it does not handle itself, and timers.
+  /// Messages sent to the room actor as (info_atom, message), and timers. Returning a graceful
+  /// stop ("normal", "shutdown", "shutdown:*") closes every member's channel with phx_close and
+  /// stops the room; any other stop reason crashes it.
   virtual in_result handle_info(const caf::message& /*msg*/) { return in_result::noreply(); }
   /// Called once when the room stops, with the exit reason as text.
   virtual void terminate(std::string_view /*reason*/) {}
@@ -74,6 +77,12 @@ public:
   }
   /// `m` is leaving (left, closed, rejoined or stopped); it is still a member during the call.
   virtual void leave(member_type& /*m*/, leave_reason /*why*/) {}
+
+protected:
+  /// Calls `fn` for every member, typed. Linear in members.
+  void for_each_member(const std::function<void(member_type&)>& fn) {
+    room().for_each_member([&](member_base& m) { fn(static_cast<member_type&>(m)); });
+  }
 
 private:
   std::unique_ptr<member_base> make_member() const final { return std::make_unique<member_type>(); }

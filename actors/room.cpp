@@ -91,8 +91,14 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
     [self](broadcast_atom, const broadcast_request& b) {
       self->state.core->broadcast(b.event, b.payload);
     },
-    [self](info_atom, const caf::message& msg) { self->state.core->handle_info(msg); },
-    [self](timer_atom, timer_id id) { self->state.core->timer_fired(id); },
+    [self](info_atom, const caf::message& msg) {
+      self->state.core->handle_info(msg);
+      notify_if_idle(self);
+    },
+    [self](timer_atom, timer_id id) {
+      self->state.core->timer_fired(id);
+      notify_if_idle(self);
+    },
     [self](idle_check_atom) { notify_if_idle(self); },
     [self](stop_atom) { self->quit(); },
   };

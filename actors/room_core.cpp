@@ -125,8 +125,18 @@ void room_core::remove(caf::actor_id id, leave_reason why) {
 
 void room_core::handle_info(const caf::message& msg) {
   auto result = channel_->handle_info(msg);
-  if (result.what == in_result::kind::stop && !is_graceful_stop(result.stop_reason))
+  if (result.what != in_result::kind::stop)
+    return;
+  if (!is_graceful_stop(result.stop_reason))
     throw std::runtime_error("channel stopped: " + result.stop_reason);
+  // A graceful stop of the whole room (a game that ended): every member's channel closes with
+  // phx_close, so clients do not rejoin; the room then goes idle and the registry stops it.
+  while (!members_.empty()) {
+    auto& m = *members_.back();
+    send_control(m, protocol::events::close, empty_object);
+    self_->send(m.connection_, closed_atom::value, topic_, m.join_ref_);
+    remove(m.id(), leave_reason::stopped);
+  }
 }
 
 void room_core::terminate(std::string_view reason) {

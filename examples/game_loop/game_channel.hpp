@@ -96,11 +96,10 @@ public:
 private:
   void tick() {
     boost::json::array players;
-    room().for_each_member([&](sb::member_base& base) {
-      // Every member of this room was made by this channel, so it is a member_type.
-      const auto& p = static_cast<member_type&>(base).state;
+    for_each_member([&](member_type& m) {
+      const auto& p = m.state;
       players.push_back(
-        boost::json::object{{"id", base.id()}, {"name", p.name}, {"x", p.x}, {"y", p.y}});
+        boost::json::object{{"id", m.id()}, {"name", p.name}, {"x", p.x}, {"y", p.y}});
     });
     room().broadcast("tick", boost::json::object{{"tick", ++ticks_}, {"players", std::move(players)}});
   }
