@@ -57,7 +57,14 @@ public:
                                   member_type&) override {
     if (event == "crash")
       throw std::runtime_error("crash requested");
+    if (event == "end")
+      room().send_after(1ms, caf::make_message(std::string{"game over"}));
     return sb::actors::in_result::ok();
+  }
+  sb::actors::in_result handle_info(const caf::message& msg) override {
+    if (msg.match_elements<std::string>())
+      return sb::actors::in_result::stop("normal");
+    return sb::actors::in_result::noreply();
   }
 };
 
@@ -204,4 +211,23 @@ TEST_CASE("a crash loop in one room escalates to its partition only") {
   // The restarted partition serves joins again.
   f.send(a, R"(["200","200",")" + looping + R"(","phx_join",{}])");
   CHECK(eventually([&] { return a.port->count(R"(["200","200",")") == 1; }));
+}
+
+TEST_CASE("a graceful stop from handle_info closes every member's channel with phx_close") {
+  fixture f;
+  auto topic = f.topic_in_partition(1);
+  auto a = f.connect();
+  auto b = f.connect();
+  f.send(a, R"(["1","1",")" + topic + R"(","phx_join",{}])");
+  f.send(b, R"(["2","2",")" + topic + R"(","phx_join",{}])");
+  REQUIRE(eventually([&] { return a.port->count("phx_reply") == 1 && b.port->count("phx_reply") == 1; }));
+  f.send(a, R"(["1","3",")" + topic + R"(","end",{}])");
+  CHECK(eventually([&] {
+    return a.port->count(R"(["1","1",")" + topic + R"(","phx_close",{}])") == 1 &&
+           b.port->count(R"(["2","2",")" + topic + R"(","phx_close",{}])") == 1;
+  }));
+  CHECK(a.port->count("phx_error") == 0);
+  // The channel is closed on the connection too: a push now is an unmatched topic.
+  f.send(b, R"(["2","4",")" + topic + R"(","ping",{}])");
+  CHECK(eventually([&] { return b.port->count("unmatched topic") == 1; }));
 }
