@@ -27,5 +27,5 @@ if [[ "${CI:-}" == "true" ]]; then
   export LSAN_OPTIONS=suppressions=$PWD/scripts/lsan.supp
   # The embed check only proves the library builds from outside; it compiles everything once
   # more, which the first pass already did.
-  run_suite build-sanitize "-LE slow" -DCMAKE_BUILD_TYPE=Debug -DSWITCHBOARD_SANITIZE=ON
+  run_suite build-sanitize "-LE slow" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_SANITIZE=ON
 fi
