@@ -100,7 +100,7 @@ struct fixture {
     };
     s.start_listener = [](caf::actor_system& sys, const caf::message&) {
       return sb::supervision::start_result{
-        sys.spawn([](caf::event_based_actor*) -> caf::behavior { return {[](int) {}}; })};
+        sys.spawn([](caf::event_based_actor*, int) -> caf::behavior { return {[](int) {}}; }, 0)};
     };
     s.on_report = [this](const sb::supervision::report& r) {
       std::lock_guard lock{reports_mutex};
