@@ -2,7 +2,7 @@
 // online list. The route option `history` sets how many messages a joiner receives.
 
 #include "chat_channel.hpp"
-#include "examples/common/cli.hpp"
+#include "server/cli.hpp"
 
 namespace {
 
@@ -33,7 +33,7 @@ std::variant<sb::channel_factory, std::string> make_chat(const toml::table& opti
 } // namespace
 
 int main(int argc, char** argv) {
-  return switchboard::examples::run_server(
+  return switchboard::server::run_main(
     argc, argv, {"switchboard-chat", "chat rooms on chat:* topics", default_toml},
     [](switchboard::server::server& srv) { srv.behaviours().add("chat", make_chat); });
 }

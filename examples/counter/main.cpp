@@ -1,7 +1,7 @@
 // switchboard-counter: a shared counter per topic (`counter:*`), its state kept in the room.
 
 #include "counter_channel.hpp"
-#include "examples/common/cli.hpp"
+#include "server/cli.hpp"
 
 namespace {
 
@@ -15,7 +15,7 @@ behaviour = "counter"
 } // namespace
 
 int main(int argc, char** argv) {
-  return switchboard::examples::run_server(
+  return switchboard::server::run_main(
     argc, argv, {"switchboard-counter", "a shared counter per counter:* topic", default_toml},
     [](switchboard::server::server& srv) {
       srv.behaviours().add<counter_example::counter>("counter");

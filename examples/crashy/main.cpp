@@ -2,7 +2,7 @@
 // `crash:*`, whose channel crashes on request. Same flags as `switchboard`.
 
 #include "crash_channel.hpp"
-#include "examples/common/cli.hpp"
+#include "server/cli.hpp"
 
 #include <string>
 
@@ -18,7 +18,7 @@ behaviour = "crashy"
 } // namespace
 
 int main(int argc, char** argv) {
-  return switchboard::examples::run_server(
+  return switchboard::server::run_main(
     argc, argv,
     {"switchboard-crashy", "switchboard plus crash:* topics that crash on request", default_toml},
     [](switchboard::server::server& srv) {

@@ -1,7 +1,7 @@
 // An application that embeds Switchboard: its own behaviour, its own socket connect hook, its
 // own embedded configuration, and the same flags as the `switchboard` binary.
 
-#include "examples/common/cli.hpp"
+#include "server/cli.hpp"
 
 #include "actors/channel.hpp"
 
@@ -53,7 +53,7 @@ sb::connect_result authenticate(const boost::json::object& params, const sb::con
 } // namespace
 
 int main(int argc, char** argv) {
-  return switchboard::examples::run_server(
+  return switchboard::server::run_main(
     argc, argv, {"switchboard-embed", "an application embedding Switchboard", default_toml},
     [](switchboard::server::server& srv) {
       srv.behaviours().add<greeter>("greeter");

@@ -1,7 +1,7 @@
 // switchboard-game-loop: game rooms on `game:*` that broadcast the world 20 times per second.
 // The route option `tick_hz` (1..100) changes the rate.
 
-#include "examples/common/cli.hpp"
+#include "server/cli.hpp"
 #include "game_channel.hpp"
 
 namespace {
@@ -32,7 +32,7 @@ std::variant<sb::channel_factory, std::string> make_game(const toml::table& opti
 } // namespace
 
 int main(int argc, char** argv) {
-  return switchboard::examples::run_server(
+  return switchboard::server::run_main(
     argc, argv, {"switchboard-game-loop", "game rooms on game:* topics", default_toml},
     [](switchboard::server::server& srv) { srv.behaviours().add("game_loop", make_game); });
 }
