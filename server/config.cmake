@@ -7,4 +7,5 @@ add_library(switchboard_config
 target_include_directories(switchboard_config PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(switchboard_config
   PUBLIC tomlplusplus::tomlplusplus
+  PRIVATE switchboard_protocol
   PRIVATE switchboard_warnings)

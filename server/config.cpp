@@ -1,5 +1,7 @@
 #include "server/config.hpp"
 
+#include "protocol/topic_pattern.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -218,8 +220,7 @@ route_config read_route(const reader& r, const toml::table& t, std::size_t index
   const auto path = "routes[" + std::to_string(index) + "]";
   route_config route;
   route.pattern = required_string(r, t, path, "pattern");
-  if (const auto star = route.pattern.find('*');
-      star != std::string::npos && star + 1 != route.pattern.size())
+  if (std::string ignored; !protocol::topic_pattern::parse(route.pattern, ignored))
     r.expected(*t.get("pattern"), path + ".pattern",
                "an exact topic or a prefix ending in \"*\" (only as the last character)");
   route.behaviour = required_string(r, t, path, "behaviour");
