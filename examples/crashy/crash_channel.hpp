@@ -11,28 +11,50 @@
 ///   `phx_close`, and it does not rejoin.
 /// * any other event E with payload P: broadcast as E to every member, then echoed back to the
 ///   sender as the ok reply's response.
+/// * presence: a join whose payload has a string "user_id" is tracked under it, so that what a
+///   crash does to phoenix.js `Presence` can be watched too (the crashed room's presences are
+///   gone; the rejoined members are tracked again by the new room and resync).
 
 #include "actors/channel.hpp"
+#include "actors/presence.hpp"
 
 #include <boost/json/object.hpp>
 
 #include <stdexcept>
+#include <string>
 
 namespace crashy_example {
 
 namespace sb = switchboard::actors;
 using switchboard::protocol::payload;
 
-class crash_channel final : public sb::channel<> {
+/// Per member: the presence key from the join payload, if any.
+struct crash_member {
+  std::string user_id;
+};
+
+class crash_channel final : public sb::channel<crash_member> {
 public:
-  sb::join_result join(std::string_view topic, const payload& p, member_type&) override {
+  sb::join_result join(std::string_view topic, const payload& p, member_type& m) override {
     const auto* json = std::get_if<boost::json::value>(&p);
     const auto* fields = json ? json->if_object() : nullptr;
     const auto* crash = fields ? fields->if_contains("crash_join") : nullptr;
     if (crash && crash->is_bool() && crash->get_bool())
       throw std::runtime_error("join of " + std::string{topic} + " crashed on request");
+    const auto* user = fields ? fields->if_contains("user_id") : nullptr;
+    if (user && user->is_string())
+      m.state.user_id = std::string{user->get_string()};
     return sb::join_result::accept();
   }
+
+  void after_join(member_type& m) override {
+    if (m.state.user_id.empty())
+      return;
+    presence_.track(m, m.state.user_id, {});
+    presence_.push_state(m);
+  }
+
+  void leave(member_type& m, sb::leave_reason) override { presence_.leave(m); }
 
   sb::in_result handle_in(std::string_view event, const payload& p, member_type&) override {
     if (event == "crash")
@@ -44,6 +66,9 @@ public:
     room().broadcast(event, p);
     return sb::in_result::ok(p);
   }
+
+private:
+  sb::presence presence_{*this};
 };
 
 } // namespace crashy_example

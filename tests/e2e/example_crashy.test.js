@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { Presence } from 'phoenix';
 import { uniqueTopic, useServer } from './lib/fixture.js';
 import { connectSocket, pushAndWait } from './lib/phoenix.js';
 import { Mailbox } from './lib/wait.js';
@@ -104,6 +105,45 @@ describe('crashy example', { skip }, () => {
     for (const c of [a, late]) assert.deepEqual(await c.inbox.waitFor((p) => p.n === 4), { n: 4 });
     assert.deepEqual(a.errors.items, [], 'a crashed join disturbed a member');
     assert.equal(a.joins.items.length, 1);
+  });
+});
+
+describe('crashy example: presence across a crash', { skip }, () => {
+  /** A phoenix.js Presence on `channel` (registered before its join) that records every sync. */
+  function watchPresence(channel) {
+    const presence = new Presence(channel);
+    channel.syncs = new Mailbox('presence syncs');
+    presence.onSync(() =>
+      channel.syncs.push(Object.fromEntries(presence.list((key, p) => [key, p.metas.length]))),
+    );
+    return presence;
+  }
+
+  test('a crash drops the room presences; members that rejoin are tracked again and resync, the others leave', async () => {
+    const topic = uniqueTopic('crash');
+    const socketA = await connectSocket(ctx.server);
+    const a = socketA.channel(topic, { user_id: 'ann' });
+    const presenceA = watchPresence(a);
+    a.joins = new Mailbox('ann joins');
+    a.join().receive('ok', () => a.joins.push('ok'));
+    await a.joins.next({ what: "ann's join" });
+    const socketB = await connectSocket(ctx.server);
+    const b = socketB.channel(topic, { user_id: 'bob' });
+    b.joins = new Mailbox('bob joins');
+    b.onError(() => socketB.disconnect()); // bob's client gives up when the room crashes
+    b.join().receive('ok', () => b.joins.push('ok'));
+    await b.joins.next({ what: "bob's join" });
+    await a.syncs.waitFor((s) => s.ann === 1 && s.bob === 1, { what: 'ann and bob online' });
+
+    a.push('crash', {});
+    // ann rejoins by herself into the restarted room; its presence_state no longer has bob.
+    await a.joins.waitCount(2, () => true, { timeout: REJOIN_TIMEOUT_MS, what: "ann's rejoin" });
+    const synced = await a.syncs.waitFor((s) => s.ann === 1 && !('bob' in s), {
+      timeout: REJOIN_TIMEOUT_MS,
+      what: 'the resync after the crash',
+    });
+    assert.deepEqual(synced, { ann: 1 });
+    assert.deepEqual(presenceA.list((key) => key), ['ann']);
   });
 });
 
