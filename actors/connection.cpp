@@ -53,6 +53,7 @@ struct connection_state {
   std::shared_ptr<const socket_info> socket;
   std::shared_ptr<const connection_context> ctx;
   std::vector<channel_entry> channels; ///< few per connection: a vector beats a map in memory
+  bool closing = false;                ///< closing for abuse: inbound messages are ignored
   static inline const char* name = "connection";
 
   channel_entry* find(std::string_view topic) {
@@ -181,6 +182,25 @@ void room_down(connection_actor* self, const caf::down_msg& down) {
   std::erase_if(st.channels, [&](const channel_entry& e) { return e.room.id() == down.source.id(); });
 }
 
+// Closes once every room this connection published to has handled what it was sent: a room
+// answers a sync only after the messages queued before it, so the replies to messages accepted
+// before the close reach the client before the close frame.
+void close_after_rooms(connection_actor* self, std::uint16_t code, std::string reason) {
+  auto& st = self->state;
+  st.closing = true;
+  auto finish = [self, code, reason] {
+    self->state.port->close(code, reason);
+    self->quit();
+  };
+  if (st.channels.empty())
+    return finish();
+  auto pending = std::make_shared<std::size_t>(st.channels.size());
+  for (const auto& e : st.channels)
+    self->request(e.room, std::chrono::seconds(2), sync_atom::value)
+      .then([pending, finish](bool) { if (--*pending == 0) finish(); },
+            [pending, finish](caf::error&) { if (--*pending == 0) finish(); });
+}
+
 caf::behavior connection(connection_actor* self, port_ptr port,
                          std::shared_ptr<const socket_info> socket,
                          std::shared_ptr<const connection_context> ctx) {
@@ -202,6 +222,8 @@ caf::behavior connection(connection_actor* self, port_ptr port,
     [self](inbound_atom, std::string& bytes, bool binary) {
       auto& st = self->state;
       st.port->inbound_consumed();
+      if (st.closing)
+        return;
       auto ser = st.port->serializer();
       auto decoded = binary ? protocol::decode_binary(ser, bytes) : protocol::decode_text(ser, bytes);
       if (!decoded.msg) {
@@ -212,11 +234,8 @@ caf::behavior connection(connection_actor* self, port_ptr port,
       }
       if (!st.bucket.take(st.ctx->messages_per_second, st.ctx->burst)) {
         add(metrics::global().rate_limited_total);
-        if (++st.bucket.refused_in_a_row > st.ctx->rate_limit_close_after) {
-          st.port->close(close_code::policy, "rate limit exceeded");
-          self->quit();
-          return;
-        }
+        if (++st.bucket.refused_in_a_row > st.ctx->rate_limit_close_after)
+          return close_after_rooms(self, close_code::policy, "rate limit exceeded");
         auto& msg = *decoded.msg;
         st.reply(msg.join_ref, msg.ref, msg.topic, "error", reason_payload("rate_limited"));
         return;

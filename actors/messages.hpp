@@ -25,6 +25,7 @@ using room_started_atom = caf::atom_constant<caf::atom("sb_rstart")>; ///< room 
 using idle_atom = caf::atom_constant<caf::atom("sb_idle")>;         ///< room → registry: no members
 using stop_atom = caf::atom_constant<caf::atom("sb_stop")>;         ///< registry → room
 using info_atom = caf::atom_constant<caf::atom("sb_info")>;         ///< anyone → room: handle_info
+using sync_atom = caf::atom_constant<caf::atom("sb_sync")>;       ///< connection → room: answered in order
 using timer_atom = caf::atom_constant<caf::atom("sb_timer")>;     ///< room → itself
 using broadcast_atom = caf::atom_constant<caf::atom("sb_bcast")>;   ///< anyone → registry → room
 

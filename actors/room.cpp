@@ -99,6 +99,7 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
       self->state.core->timer_fired(id);
       notify_if_idle(self);
     },
+    [](sync_atom) { return true; },
     [self](idle_check_atom) { notify_if_idle(self); },
     [self](stop_atom) { self->quit(); },
   };

@@ -8,6 +8,7 @@
 ///   (publish_atom, message)          from a member's connection
 ///   (broadcast_atom, broadcast_request) a server-side broadcast
 ///   (info_atom, caf::message)        handed to the channel's handle_info
+///   (sync_atom)                      replies true once every earlier message was handled
 ///   (stop_atom)                      from the registry once idle: exits normally
 ///   down messages of member connections: the member leaves (closed)
 /// Emits:
