@@ -56,7 +56,6 @@ public:
 
   /// The current shard of `topic` (invalid while that shard restarts).
   [[nodiscard]] caf::actor shard_for(std::string_view topic) const;
-  [[nodiscard]] std::size_t partitions() const noexcept { return shards_.size(); }
 
 private:
   std::vector<std::shared_ptr<actor_slot>> shards_;

@@ -7,7 +7,6 @@
 #include "net/ws_session.hpp"
 
 #include <caf/actor.hpp>
-#include <caf/actor_system.hpp>
 
 #include <chrono>
 #include <functional>
@@ -17,7 +16,6 @@
 namespace switchboard::net {
 
 struct server_context {
-  caf::actor_system* system = nullptr;
   session_options session;
   session_registry* sessions = nullptr;
   std::size_t max_connections = 15'000; ///< upgrades beyond it get HTTP 503

@@ -56,8 +56,6 @@ public:
 
   /// Enforces idle_timeout and write_timeout; called about once a second by the registry.
   void sweep(std::int64_t now_ms);
-  /// Broadcast frames this connection dropped under a drop policy.
-  [[nodiscard]] std::uint64_t dropped() const noexcept { return dropped_.load(); }
 
   /// A coarse monotonic clock in milliseconds.
   [[nodiscard]] static std::int64_t clock_ms() noexcept;

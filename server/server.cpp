@@ -120,7 +120,6 @@ std::string server::start() {
   actor_ctx->burst = limits.burst;
   actor_ctx->rate_limit_close_after = limits.rate_limit_close_after;
 
-  rt.ctx.system = &rt.system;
   rt.ctx.session.max_frame_bytes = limits.max_frame_bytes;
   rt.ctx.session.max_outbound_bytes = limits.max_outbound_bytes;
   rt.ctx.session.idle_timeout = limits.idle_timeout;
