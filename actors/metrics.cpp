@@ -30,7 +30,7 @@ metrics& metrics::global() noexcept {
 
 std::string metrics::render() const {
   std::ostringstream out;
-  emit(out, "switchboard_connections", "gauge", "Open WebSocket connections.", connections_current);
+  emit(out, "switchboard_connections", "gauge", "Open WebSocket connections, upgrades in progress included.", connections_current);
   emit(out, "switchboard_connections_total", "counter", "WebSocket connections accepted.",
        connections_total);
   emit(out, "switchboard_connections_refused_total", "counter",

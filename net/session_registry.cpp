@@ -2,6 +2,8 @@
 
 #include "net/ws_session.hpp"
 
+#include "actors/metrics.hpp"
+
 #include <thread>
 
 namespace switchboard::net {
@@ -12,7 +14,14 @@ bool session_registry::try_reserve(std::size_t max) noexcept {
     if (n >= max)
       return false;
   } while (!reserved_.compare_exchange_weak(n, n + 1));
+  ++actors::metrics::global().connections_current;
   return true;
+}
+
+// The connections gauge counts reserved slots, so that it reaches 0 only when every slot is free.
+void session_registry::release() noexcept {
+  reserved_.fetch_sub(1);
+  --actors::metrics::global().connections_current;
 }
 
 void session_registry::add(const std::shared_ptr<ws_session>& s) {

@@ -26,7 +26,7 @@ public:
   /// upgrades from the moment they are decided keeps simultaneous upgrades within `max`.
   [[nodiscard]] bool try_reserve(std::size_t max) noexcept;
   /// Gives back a slot: the upgrade failed, or its session finished.
-  void release() noexcept { reserved_.fetch_sub(1); }
+  void release() noexcept;
 
   void add(const std::shared_ptr<ws_session>& s);
   void remove(const ws_session* s);

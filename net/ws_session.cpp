@@ -56,7 +56,6 @@ void ws_session::start(caf::actor connection, std::string early_bytes) {
   last_inbound_ms_ = clock_ms();
   registry_.add(shared_from_this());
   add(stats().connections_total);
-  ++stats().connections_current;
   error_code ec;
   socket_.non_blocking(true, ec);
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
@@ -335,7 +334,6 @@ void ws_session::finish() {
     queue_.clear();
     queued_bytes_ = 0;
   }
-  --stats().connections_current;
   if (auto n = dropped_.load())
     spdlog::debug("connection closed after dropping {} broadcast frames", n);
   error_code ignored;
