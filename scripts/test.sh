@@ -13,10 +13,13 @@ fi
 jobs=$(nproc)
 run_suite() { # <build dir> <ctest args> <extra cmake args...>
   local dir=$1 ctest_args=$2; shift 2
-  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  # The switches are explicit because a CMake cache keeps options from any earlier configure.
+  cmake -S . -B "$dir" -G Ninja -DSWITCHBOARD_TESTS=ON -DSWITCHBOARD_EXAMPLES=ON "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
   # shellcheck disable=SC2086
-  (cd "$dir" && ctest --output-on-failure --timeout 300 -j "$jobs" $ctest_args)
+  # --no-tests=error: a build configured without tests (e.g. by scripts/run.sh) must fail here,
+  # never pass having run nothing.
+  (cd "$dir" && ctest --output-on-failure --no-tests=error --timeout 300 -j "$jobs" $ctest_args)
 }
 
 run_suite build "" -DCMAKE_BUILD_TYPE=RelWithDebInfo
