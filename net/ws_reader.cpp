@@ -54,6 +54,8 @@ ws_reader::step ws_reader::parse_one(std::string_view data, std::size_t& consume
     for (int i = 2; i < 10; ++i)
       len = (len << 8) | static_cast<unsigned char>(data[i]);
     header = 10;
+    if (len >> 63) // RFC 6455 §5.2: the most significant bit must be 0
+      return fail(1002, "invalid payload length");
   }
   if (control && (!fin || len > 125))
     return fail(1002, "invalid control frame");
@@ -88,6 +90,8 @@ ws_reader::step ws_reader::parse_one(std::string_view data, std::size_t& consume
       if (n >= 2) {
         out.close_code = static_cast<std::uint16_t>(
           (static_cast<unsigned char>(scratch_[0]) << 8) | static_cast<unsigned char>(scratch_[1]));
+        if (!is_valid_close_code(out.close_code))
+          return fail(1002, "invalid close code");
         if (!protocol::is_valid_utf8(std::string_view{scratch_}.substr(2)))
           return fail(1007, "invalid UTF-8 in close reason");
       }

@@ -33,10 +33,19 @@ public:
   explicit ws_reader(std::size_t max_message_bytes) : max_message_bytes_(max_message_bytes) {}
 
   /// Consumes `bytes`; calls `on_event(const event&)` for each complete message or control frame,
-  /// in order. Stops at the first violation and returns it (code 1002 framing, 1007 invalid
-  /// UTF-8 in a text message or close reason, 1009 message over the limit); later calls do nothing.
+  /// in order. Stops at the first violation and returns it (code 1002 framing or a close code
+  /// that must not be sent, 1007 invalid UTF-8 in a text message or close reason, 1009 message
+  /// over the limit); later calls do nothing.
   template <class OnEvent>
   failure feed(std::string_view bytes, OnEvent&& on_event);
+
+  /// Whether a peer may send `code` in a close frame: 1000-1003 and 1007-1014 (RFC 6455 §7.4.1
+  /// and the IANA registry), 3000-4999 (libraries and applications). 0-999, 1004 (reserved),
+  /// 1005, 1006 and 1015 (never on the wire), the unassigned rest of 1016-2999 and 5000+ are not.
+  [[nodiscard]] static constexpr bool is_valid_close_code(std::uint16_t code) noexcept {
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
+           (code >= 3000 && code <= 4999);
+  }
 
   /// Bytes held for an incomplete frame or fragmented message (0 for an idle connection).
   [[nodiscard]] std::size_t buffered_bytes() const noexcept {

@@ -177,3 +177,69 @@ TEST_CASE("after a violation the reader delivers nothing more") {
   CHECK(c.failure.code == 1002);
   CHECK(c.events.empty());
 }
+
+namespace {
+
+std::string close_payload(std::uint16_t code, std::string_view reason = "") {
+  std::string out{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+  out.append(reason);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("close codes a peer may send are delivered") {
+  for (std::uint16_t code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013,
+                             1014, 3000, 3999, 4000, 4999}) {
+    CAPTURE(code);
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x88, close_payload(code, "bye"))});
+    CHECK(c.failure.code == 0);
+    REQUIRE(c.events.size() == 1);
+    CHECK(c.close_code == code);
+    CHECK(c.events[0].second == close_payload(code, "bye"));
+  }
+}
+
+TEST_CASE("close codes that must not appear on the wire are refused with 1002") {
+  for (std::uint16_t code : {0, 1, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000,
+                             65535}) {
+    CAPTURE(code);
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x88, close_payload(code))});
+    CHECK(c.failure.code == 1002);
+    CHECK(c.events.empty());
+  }
+}
+
+TEST_CASE("is_valid_close_code draws the boundaries of each range") {
+  static_assert(!ws_reader::is_valid_close_code(999));
+  static_assert(ws_reader::is_valid_close_code(1000));
+  static_assert(ws_reader::is_valid_close_code(1003));
+  static_assert(!ws_reader::is_valid_close_code(1004));
+  static_assert(!ws_reader::is_valid_close_code(1006));
+  static_assert(ws_reader::is_valid_close_code(1007));
+  static_assert(ws_reader::is_valid_close_code(1014));
+  static_assert(!ws_reader::is_valid_close_code(1015));
+  static_assert(!ws_reader::is_valid_close_code(2999));
+  static_assert(ws_reader::is_valid_close_code(3000));
+  static_assert(ws_reader::is_valid_close_code(4999));
+  static_assert(!ws_reader::is_valid_close_code(5000));
+  CHECK(!ws_reader::is_valid_close_code(0));
+  CHECK(ws_reader::is_valid_close_code(1000));
+}
+
+TEST_CASE("a close reason is checked only after a valid code") {
+  ws_reader r{1024};
+  CHECK(feed_all(r, {client_frame(0x88, close_payload(1000, "\xff"))}).failure.code == 1007);
+  ws_reader s{1024};
+  CHECK(feed_all(s, {client_frame(0x88, close_payload(1004, "\xff"))}).failure.code == 1002);
+}
+
+TEST_CASE("a 64-bit payload length with the most significant bit set is refused with 1002") {
+  ws_reader r{1024};
+  std::string frame{"\x82\xff\x80\x00\x00\x00\x00\x00\x00\x01", 10};
+  frame.append("\x12\x34\x56\x78x", 5);
+  auto c = feed_all(r, {frame});
+  CHECK(c.failure.code == 1002);
+}
