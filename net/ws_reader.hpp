@@ -35,7 +35,9 @@ public:
   /// Consumes `bytes`; calls `on_event(const event&)` for each complete message or control frame,
   /// in order. Stops at the first violation and returns it (code 1002 framing or a close code
   /// that must not be sent, 1007 invalid UTF-8 in a text message or close reason, 1009 message
-  /// over the limit); later calls do nothing.
+  /// over the limit); later calls do nothing. Bytes after a close frame are discarded unread: a
+  /// peer sends nothing after its close (RFC 6455 §5.5.1), and a second close must not pass for
+  /// the answer to one the session sent.
   template <class OnEvent>
   failure feed(std::string_view bytes, OnEvent&& on_event);
 
@@ -65,6 +67,7 @@ private:
   std::string scratch_;   ///< unmasked payload of the frame being delivered
   kind message_kind_ = kind::text;
   bool in_message_ = false;
+  bool closed_ = false; ///< a close frame was delivered
   failure failure_;
 };
 
@@ -72,6 +75,8 @@ template <class OnEvent>
 ws_reader::failure ws_reader::feed(std::string_view bytes, OnEvent&& on_event) {
   if (failure_.code != 0)
     return failure_;
+  if (closed_)
+    return {};
   // Parse straight from the input while no partial frame is buffered (the common case).
   std::string_view data = bytes;
   if (!pending_.empty()) {
@@ -88,8 +93,15 @@ ws_reader::failure ws_reader::feed(std::string_view bytes, OnEvent&& on_event) {
     if (s == step::need_more)
       break;
     offset += consumed;
-    if (s == step::produced)
-      on_event(static_cast<const event&>(ev));
+    if (s != step::produced)
+      continue;
+    on_event(static_cast<const event&>(ev));
+    if (ev.what == kind::close) {
+      closed_ = true;
+      pending_.clear();
+      message_.clear();
+      return {};
+    }
   }
   if (data.data() == pending_.data())
     pending_.erase(0, offset);

@@ -243,3 +243,25 @@ TEST_CASE("a 64-bit payload length with the most significant bit set is refused 
   auto c = feed_all(r, {frame});
   CHECK(c.failure.code == 1002);
 }
+
+TEST_CASE("bytes after a close frame are discarded, even a second close or a violation") {
+  ws_reader r{1024};
+  auto c = feed_all(r, {client_frame(0x88, close_payload(1000)) + client_frame(0x88, close_payload(1001)) +
+                          client_frame(0x89, "late") + client_frame(0x81, "x", false)});
+  CHECK(c.failure.code == 0);
+  REQUIRE(c.events.size() == 1);
+  CHECK(c.close_code == 1000);
+  auto d = feed_all(r, {client_frame(0x81, "more"), "\xff\xff"});
+  CHECK(d.failure.code == 0);
+  CHECK(d.events.empty());
+  CHECK(r.buffered_bytes() == 0);
+}
+
+TEST_CASE("a close frame inside a fragmented message ends it: later fragments are discarded") {
+  ws_reader r{1024};
+  auto c = feed_all(r, {client_frame(0x01, "hel") + client_frame(0x88, "") + client_frame(0x80, "lo")});
+  CHECK(c.failure.code == 0);
+  REQUIRE(c.events.size() == 1);
+  CHECK(c.events[0].first == ws_reader::kind::close);
+  CHECK(r.buffered_bytes() == 0);
+}
