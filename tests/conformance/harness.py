@@ -93,8 +93,8 @@ def read_http_response(sock, buf=b"", head=False):
     deadline = time.monotonic() + WAIT
     while b"\r\n\r\n" not in buf:
         buf += _recv_some(sock, deadline)
-    if not buf.startswith(b"HTTP/1.1 "):
-        raise AssertionError(f"not an HTTP/1.1 response: {buf[:80]!r}")
+    if not re.match(rb"HTTP/1\.[01] \d{3}", buf):
+        raise AssertionError(f"not an HTTP/1.x response: {buf[:80]!r}")
     head_bytes, buf = buf.split(b"\r\n\r\n", 1)
     lines = head_bytes.decode("latin-1").split("\r\n")
     status = int(lines[0].split(" ")[1])
@@ -182,11 +182,14 @@ class Frame:
 class Client:
     """One WebSocket connection, opened with a raw handshake."""
 
-    def __init__(self, port, path="/socket/websocket?vsn=2.0.0"):
+    def __init__(self, port, path="/socket/websocket?vsn=2.0.0", edit=None, early=b""):
+        """`edit(request_bytes)` may rewrite the upgrade request; `early` bytes are sent in the
+        same write as the request, before the server could answer."""
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=WAIT)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall(upgrade_request(path, key))
+        request = upgrade_request(path, key)
+        self.sock.sendall((edit(request) if edit else request) + early)
         status, headers, _, self.buf = read_http_response(self.sock, head=True)
         self.status, self.headers = status, headers
         if status != 101:

@@ -40,8 +40,8 @@ class ServerCase(unittest.TestCase):
         self.assertTrue(self.server.running(), "the server exited:\n" +
                         self.server.output.decode(errors="replace")[-2000:])
 
-    def connect(self):
-        client = Client(self.server.port)
+    def connect(self, **kw):
+        client = Client(self.server.port, **kw)
         self.addCleanup(client.close_socket)
         return client
 
@@ -739,6 +739,35 @@ class Handshake(ServerCase):
 
     def test_missing_version_refused(self):
         self.refused(upgrade_request(version=None), (400, 426))
+
+    def test_connection_header_with_a_token_list_is_accepted(self):
+        client = self.connect(edit=lambda r: r.replace(b"Connection: Upgrade",
+                                                       b"Connection: keep-alive, Upgrade"))
+        self.close_normally(client)
+
+    def test_upgrade_header_is_case_insensitive(self):
+        client = self.connect(edit=lambda r: r.replace(b"Upgrade: websocket", b"Upgrade: WebSocket"))
+        self.close_normally(client)
+
+    def test_frames_sent_along_with_the_request_are_read(self):
+        client = self.connect(early=encode_frame(OP_TEXT, heartbeat()) + encode_frame(OP_PING, b"p"))
+        # The pong is the session's own answer and may precede the heartbeat reply.
+        frames = {}
+        for _ in range(2):
+            frame = client.recv_frame()
+            frames[frame.opcode] = frame
+        self.assertEqual(frames[OP_PONG].payload, b"p")
+        self.assertEqual(frames[OP_TEXT].json(), HEARTBEAT_REPLY)
+        self.close_normally(client)
+
+    def test_missing_host_400(self):
+        self.refused(upgrade_request().replace(b"Host: 127.0.0.1\r\n", b""))
+
+    def test_missing_upgrade_header_400(self):
+        self.refused(upgrade_request().replace(b"Upgrade: websocket\r\n", b""))
+
+    def test_post_upgrade_400(self):
+        self.refused(upgrade_request().replace(b"GET ", b"POST "))
 
     def test_head_healthz_has_no_body_and_keeps_the_connection_usable(self):
         with socket.create_connection(("127.0.0.1", self.server.port), timeout=3) as s:
