@@ -35,7 +35,8 @@ public:
   /// Consumes `bytes`; calls `on_event(const event&)` for each complete message or control frame,
   /// in order. Stops at the first violation and returns it (code 1002 framing or a close code
   /// that must not be sent, 1007 invalid UTF-8 in a text message or close reason, 1009 message
-  /// over the limit); later calls do nothing. Bytes after a close frame are discarded unread: a
+  /// over the limit); later calls do nothing. A fragmented text message fails at the first
+  /// fragment that makes it invalid, not at its end. Bytes after a close frame are discarded unread: a
   /// peer sends nothing after its close (RFC 6455 §5.5.1), and a second close must not pass for
   /// the answer to one the session sent.
   template <class OnEvent>
@@ -59,13 +60,17 @@ private:
   /// Parses one frame at the start of `data`; sets `consumed` and, when produced, `out`.
   step parse_one(std::string_view data, std::size_t& consumed, event& out);
   step fail(std::uint16_t code, std::string reason);
-  step deliver(const std::string& payload, event& out);
+  /// Delivers a complete message; its first `valid_prefix` bytes were already checked as UTF-8.
+  step deliver(const std::string& payload, std::size_t valid_prefix, event& out);
+  /// Checks the complete code points of a fragmented text message not yet checked.
+  bool text_so_far_valid();
 
   std::size_t max_message_bytes_;
   std::string pending_;   ///< bytes of an incomplete frame
   std::string message_;   ///< payload of a fragmented message so far
   std::string scratch_;   ///< unmasked payload of the frame being delivered
   kind message_kind_ = kind::text;
+  std::size_t validated_ = 0; ///< bytes of message_ known to be valid UTF-8
   bool in_message_ = false;
   bool closed_ = false; ///< a close frame was delivered
   failure failure_;

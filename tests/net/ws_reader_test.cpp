@@ -265,3 +265,75 @@ TEST_CASE("a close frame inside a fragmented message ends it: later fragments ar
   CHECK(c.events[0].first == ws_reader::kind::close);
   CHECK(r.buffered_bytes() == 0);
 }
+
+TEST_CASE("a fragment that makes a text message invalid UTF-8 fails before the message ends") {
+  SUBCASE("an invalid byte in the first fragment") {
+    ws_reader r{1024};
+    CHECK(feed_all(r, {client_frame(0x01, "ok\xff")}).failure.code == 1007);
+  }
+  SUBCASE("a code point above U+10FFFF in a middle fragment") {
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x01, "valid"), client_frame(0x00, "\xf4\x90\x80\x80")});
+    CHECK(c.failure.code == 1007);
+  }
+  SUBCASE("a surrogate whose bytes are split across fragments") {
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x01, "a\xed"), client_frame(0x00, "\xa0\x80")});
+    CHECK(c.failure.code == 1007);
+  }
+  SUBCASE("a binary message is not checked") {
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x02, "\xff"), client_frame(0x80, "\xfe")});
+    CHECK(c.failure.code == 0);
+    CHECK(c.events.size() == 1);
+  }
+}
+
+TEST_CASE("code points split across fragments at every byte are valid") {
+  const std::string text = "a\xce\xba\xe2\x82\xac\xf0\x9f\x98\x80z"; // a κ € 😀 z
+  std::string frames;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    frames += client_frame(static_cast<std::uint8_t>((i == 0 ? 0x01 : 0x00) |
+                                                     (i + 1 == text.size() ? 0x80 : 0)),
+                           text.substr(i, 1));
+  ws_reader r{1024};
+  auto c = feed_all(r, {frames});
+  CHECK(c.failure.code == 0);
+  REQUIRE(c.events.size() == 1);
+  CHECK(c.events[0].second == text);
+}
+
+TEST_CASE("a fragmented text message ending inside a code point fails with 1007") {
+  ws_reader r{1024};
+  auto c = feed_all(r, {client_frame(0x01, "ok\xe2"), client_frame(0x80, "\x82")});
+  CHECK(c.failure.code == 1007);
+  ws_reader s{1024};
+  auto d = feed_all(s, {client_frame(0x01, "ok"), client_frame(0x00, "\xe2\x82"), client_frame(0x80, "\xac")});
+  CHECK(d.failure.code == 0);
+  REQUIRE(d.events.size() == 1);
+  CHECK(d.events[0].second == "ok\xe2\x82\xac");
+}
+
+TEST_CASE("UTF-8 checking starts afresh for each fragmented message") {
+  ws_reader r{1024};
+  auto c = feed_all(r, {client_frame(0x01, "\xce") + client_frame(0x80, "\xba") +
+                        client_frame(0x01, "\xe2\x82") + client_frame(0x80, "\xac")});
+  CHECK(c.failure.code == 0);
+  REQUIRE(c.events.size() == 2);
+  CHECK(c.events[1].second == "\xe2\x82\xac");
+}
+
+TEST_CASE("an unfinished sequence that can no longer become valid fails at its fragment") {
+  for (std::string_view tail : {"\xf4\x90", "\xed\xa0", "\xe0\x80", "\xf0\x80\x80"}) {
+    CAPTURE(tail);
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x01, "ok"), client_frame(0x00, std::string{tail})});
+    CHECK(c.failure.code == 1007);
+  }
+  for (std::string_view tail : {"\xf4\x8f", "\xed\x9f", "\xe0\xa0", "\xf0\x90\x80", "\xc2"}) {
+    CAPTURE(tail);
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x01, "ok"), client_frame(0x00, std::string{tail})});
+    CHECK(c.failure.code == 0);
+  }
+}
