@@ -485,6 +485,25 @@ class Utf8(ServerCase):
             frames = encode_frame(OP_TEXT, data)
         self.assert_violation(frames, 1007, join=True)
 
+    # Fail fast: the connection fails at the fragment that makes the text invalid; the rest of
+    # the message is never sent.
+    def fail_fast(self, first, second):
+        client = self.echo_client()
+        client.send_raw(encode_frame(OP_TEXT, b'["1","2","echo:x","e",{"s":"' + first, fin=False))
+        client.send_raw(encode_frame(OP_CONT, second, fin=False))
+        client.expect_close(1007)
+
+    def test_6_4_1_fail_fast_on_a_complete_invalid_code_point(self):
+        self.fail_fast(KOSME, b"\xf4\x90\x80\x80")
+
+    def test_6_4_2_fail_fast_on_an_unfinished_invalid_code_point(self):
+        self.fail_fast(KOSME + b"\xf4", b"\x90")
+
+    def test_6_4_fail_fast_on_an_invalid_byte_in_the_first_fragment(self):
+        client = self.echo_client()
+        client.send_raw(encode_frame(OP_TEXT, b'["1","2","echo:x","e",{"s":"\xff', fin=False))
+        client.expect_close(1007)
+
     def test_6_invalid_utf8_at_the_end_of_a_message_1007(self):
         self.assert_violation(encode_frame(OP_TEXT, push_bytes(b"") + b"\xe2\x82"), 1007)
 
