@@ -36,9 +36,9 @@ public:
   /// in order. Stops at the first violation and returns it (code 1002 framing or a close code
   /// that must not be sent, 1007 invalid UTF-8 in a text message or close reason, 1009 message
   /// over the limit); later calls do nothing. A fragmented text message fails at the first
-  /// fragment that makes it invalid, not at its end. Bytes after a close frame are discarded unread: a
-  /// peer sends nothing after its close (RFC 6455 §5.5.1), and a second close must not pass for
-  /// the answer to one the session sent.
+  /// fragment that makes it invalid, not at its end. Bytes after a close frame are discarded
+  /// unread: a peer sends nothing after its close (RFC 6455 §5.5.1), and a second close must not
+  /// pass for the answer to one the session sent.
   template <class OnEvent>
   failure feed(std::string_view bytes, OnEvent&& on_event);
 

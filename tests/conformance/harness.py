@@ -60,7 +60,8 @@ class Server:
         self._reader.start()
         if not self._ready.wait(10) or self._port is None:
             self.stop()
-            raise RuntimeError("server did not log its listening line:\n" + self.output.decode(errors="replace"))
+            raise RuntimeError("server did not log its listening line:\n" +
+                               self.output.decode(errors="replace"))
         self.port = self._port
 
     def _drain(self):
@@ -148,7 +149,10 @@ def encode_frame(opcode, payload=b"", fin=True, rsv=0, mask=True, length_form=No
     if not mask:
         return head + payload
     key = key or os.urandom(4)
-    masked = bytes(b ^ key[i & 3] for i, b in enumerate(payload)) if n < 4096 else _mask_fast(payload, key)
+    if n < 4096:
+        masked = bytes(b ^ key[i & 3] for i, b in enumerate(payload))
+    else:
+        masked = _mask_fast(payload, key)
     return head + key + masked
 
 
@@ -196,7 +200,8 @@ class Client:
             raise AssertionError(f"handshake refused with HTTP {status}")
         expected = base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
         if headers.get("sec-websocket-accept") != expected:
-            raise AssertionError(f"bad Sec-WebSocket-Accept {headers.get('sec-websocket-accept')!r}")
+            accept = headers.get("sec-websocket-accept")
+            raise AssertionError(f"bad Sec-WebSocket-Accept {accept!r}")
         self.eof = False
 
     def close_socket(self):
@@ -381,7 +386,8 @@ def echo_text(size, ref="2", topic="echo:x", fill="a"):
 
 
 def binary_push(size, join_ref="1", ref="2", topic="echo:x", event="e"):
-    """A V2 binary push (PROTOCOL.md §3, kind 0) of exactly `size` bytes; returns (frame, payload)."""
+    """A V2 binary push (PROTOCOL.md §3, kind 0) of exactly `size` bytes.
+    Returns (frame, payload)."""
     strings = [s.encode() for s in (join_ref, ref, topic, event)]
     head = bytes([0] + [len(s) for s in strings]) + b"".join(strings)
     if size < len(head):

@@ -10,7 +10,6 @@ import base64
 import json
 import os
 import sys
-import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -315,7 +314,8 @@ class Fragmentation(ServerCase):
         text = echo_text(200)
         frames = fragments(OP_TEXT, text, parts)
         if ping_between:
-            frames = [f for frame in frames[:-1] for f in (frame, encode_frame(OP_PING, b"between"))] + frames[-1:]
+            ping = encode_frame(OP_PING, b"between")
+            frames = [f for frame in frames[:-1] for f in (frame, ping)] + frames[-1:]
         if separate:
             for f in frames:
                 client.send_raw(f, chunk)
@@ -364,7 +364,8 @@ class Fragmentation(ServerCase):
     def test_5_empty_fragments_are_allowed(self):
         client = self.echo_client()
         text = echo_text(100).encode()
-        client.send_raw(encode_frame(OP_TEXT, b"", fin=False) + encode_frame(OP_CONT, text, fin=False) +
+        client.send_raw(encode_frame(OP_TEXT, b"", fin=False) +
+                        encode_frame(OP_CONT, text, fin=False) +
                         encode_frame(OP_CONT, b"", fin=True))
         self.assert_echo(client, text)
         self.close_normally(client)
@@ -561,7 +562,8 @@ class Close(ServerCase):
 
     def test_7_1_3_ping_after_close_gets_no_pong(self):
         client = self.connect()
-        client.send_raw(encode_frame(OP_CLOSE, close_payload(1000)) + encode_frame(OP_PING, b"late"))
+        client.send_raw(encode_frame(OP_CLOSE, close_payload(1000)) +
+                        encode_frame(OP_PING, b"late"))
         self.assertEqual(client.expect_close(1000), [])
 
     def test_7_1_4_text_after_close_is_ignored(self):
@@ -660,7 +662,8 @@ class Limits(ServerCase):
         self.close_normally(client)
 
     def test_9_text_one_byte_over_max_frame_bytes_1009(self):
-        self.assert_violation(encode_frame(OP_TEXT, echo_text(MAX_FRAME_BYTES + 1)), 1009, join=True)
+        self.assert_violation(encode_frame(OP_TEXT, echo_text(MAX_FRAME_BYTES + 1)), 1009,
+                              join=True)
 
     def test_9_binary_one_byte_over_max_frame_bytes_1009(self):
         self.assert_violation(encode_frame(OP_BINARY, binary_push(MAX_FRAME_BYTES + 1)[0]), 1009,
@@ -765,11 +768,13 @@ class Handshake(ServerCase):
         self.close_normally(client)
 
     def test_upgrade_header_is_case_insensitive(self):
-        client = self.connect(edit=lambda r: r.replace(b"Upgrade: websocket", b"Upgrade: WebSocket"))
+        client = self.connect(edit=lambda r: r.replace(b"Upgrade: websocket",
+                                                       b"Upgrade: WebSocket"))
         self.close_normally(client)
 
     def test_frames_sent_along_with_the_request_are_read(self):
-        client = self.connect(early=encode_frame(OP_TEXT, heartbeat()) + encode_frame(OP_PING, b"p"))
+        client = self.connect(early=encode_frame(OP_TEXT, heartbeat()) +
+                              encode_frame(OP_PING, b"p"))
         # The pong is the session's own answer and may precede the heartbeat reply.
         frames = {}
         for _ in range(2):

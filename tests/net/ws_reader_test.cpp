@@ -246,8 +246,9 @@ TEST_CASE("a 64-bit payload length with the most significant bit set is refused 
 
 TEST_CASE("bytes after a close frame are discarded, even a second close or a violation") {
   ws_reader r{1024};
-  auto c = feed_all(r, {client_frame(0x88, close_payload(1000)) + client_frame(0x88, close_payload(1001)) +
-                          client_frame(0x89, "late") + client_frame(0x81, "x", false)});
+  auto c = feed_all(r, {client_frame(0x88, close_payload(1000)) +
+                        client_frame(0x88, close_payload(1001)) + client_frame(0x89, "late") +
+                        client_frame(0x81, "x", false)});
   CHECK(c.failure.code == 0);
   REQUIRE(c.events.size() == 1);
   CHECK(c.close_code == 1000);
@@ -259,7 +260,8 @@ TEST_CASE("bytes after a close frame are discarded, even a second close or a vio
 
 TEST_CASE("a close frame inside a fragmented message ends it: later fragments are discarded") {
   ws_reader r{1024};
-  auto c = feed_all(r, {client_frame(0x01, "hel") + client_frame(0x88, "") + client_frame(0x80, "lo")});
+  auto c =
+    feed_all(r, {client_frame(0x01, "hel") + client_frame(0x88, "") + client_frame(0x80, "lo")});
   CHECK(c.failure.code == 0);
   REQUIRE(c.events.size() == 1);
   CHECK(c.events[0].first == ws_reader::kind::close);
@@ -308,7 +310,8 @@ TEST_CASE("a fragmented text message ending inside a code point fails with 1007"
   auto c = feed_all(r, {client_frame(0x01, "ok\xe2"), client_frame(0x80, "\x82")});
   CHECK(c.failure.code == 1007);
   ws_reader s{1024};
-  auto d = feed_all(s, {client_frame(0x01, "ok"), client_frame(0x00, "\xe2\x82"), client_frame(0x80, "\xac")});
+  auto d = feed_all(
+    s, {client_frame(0x01, "ok"), client_frame(0x00, "\xe2\x82"), client_frame(0x80, "\xac")});
   CHECK(d.failure.code == 0);
   REQUIRE(d.events.size() == 1);
   CHECK(d.events[0].second == "ok\xe2\x82\xac");
