@@ -9,6 +9,7 @@ sends and that it then ends the TCP connection.
 import base64
 import json
 import os
+import socket
 import sys
 import unittest
 
@@ -19,7 +20,6 @@ from harness import (  # noqa: E402
     Client, Server, binary_push, binary_reply_payload, close_payload, echo_text, encode_frame,
     heartbeat, joined, read_http_response, upgrade_request)
 
-import socket  # noqa: E402
 
 
 class ServerCase(unittest.TestCase):
