@@ -2,13 +2,14 @@
 // decode_binary, each on the whole input. Checks: no crash or UB; a refusal has a non-empty,
 // UTF-8 reason of at most 99 bytes (it becomes a WebSocket close reason); a decoded message holds
 // only finite numbers, and re-encoding it with encode_text and encode_reply gives strict JSON
-// (boost::json::parse) with the same join_ref (V2), ref, topic, event and payload, which
-// decode_text accepts again; a decoded binary push re-encodes as a binary reply with the layout
-// of PROTOCOL.md §3.
+// (boost::json::parse) with the same join_ref (V2), ref, topic, event and payload (doubles within
+// a few units in the last place: json_compare.hpp), which decode_text accepts again; a decoded
+// binary push re-encodes as a binary reply with the layout of PROTOCOL.md §3.
 
 #include "protocol/codec.hpp"
 #include "protocol/utf8.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
+#include "tests/fuzz/json_compare.hpp"
 
 #include <boost/json/parse.hpp>
 
@@ -20,6 +21,7 @@
 namespace json = boost::json;
 using namespace switchboard::protocol;
 using switchboard::fuzz::check;
+using switchboard::fuzz::same_json;
 
 namespace {
 
@@ -62,14 +64,15 @@ void check_envelope(serializer s, const json::value& doc, const message& m, std:
     check(a[0] == m.join_ref && a[1] == m.ref, "V2 text keeps join_ref and ref");
     check(a[2].is_string() && a[2].get_string() == m.topic, "V2 text keeps the topic");
     check(a[3].is_string() && a[3].get_string() == event, "V2 text keeps the event");
-    check(a[4] == payload, "V2 text keeps the payload");
+    check(same_json(a[4], payload), "V2 text keeps the payload");
   } else {
     check(doc.is_object() && doc.get_object().size() == 4, "V1 text is a 4-key object");
     const auto& o = doc.get_object();
     check(o.contains("topic") && o.at("topic") == json::value(m.topic), "V1 text keeps the topic");
     check(o.contains("event") && o.at("event") == json::value(event), "V1 text keeps the event");
     check(o.contains("ref") && o.at("ref") == m.ref, "V1 text keeps the ref");
-    check(o.contains("payload") && o.at("payload") == payload, "V1 text keeps the payload");
+    check(o.contains("payload") && same_json(o.at("payload"), payload),
+          "V1 text keeps the payload");
   }
 }
 
@@ -121,8 +124,7 @@ void fuzz_binary(std::string_view input) {
   const auto& jr = m.join_ref.get_string();
   const auto& ref = m.ref.get_string();
   const auto& bytes = std::get<binary_payload>(m.payload).bytes;
-  check(5 + jr.size() + ref.size() + m.topic.size() + m.event.size() + bytes.size() ==
-            input.size(),
+  check(5 + jr.size() + ref.size() + m.topic.size() + m.event.size() + bytes.size() == input.size(),
         "a binary push accounts for every byte");
   check_reencoded(serializer::v2, m, json::object{});
 

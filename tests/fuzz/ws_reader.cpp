@@ -113,9 +113,8 @@ outcome run(std::string_view stream, std::size_t max, std::uint8_t mode) {
     }
   } while (pos < stream.size());
   // One more (empty) feed: an idle reader stays idle, a failed one stays failed.
-  const auto f = reader.feed({}, [](const ws_reader::event&) {
-    check(false, "an empty feed delivers nothing");
-  });
+  const auto f = reader.feed(
+      {}, [](const ws_reader::event&) { check(false, "an empty feed delivers nothing"); });
   check(f.code == out.failure.code, "an empty feed keeps the outcome");
   return out;
 }
@@ -134,7 +133,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   const auto whole = run(stream, max, 0);
   check(chunked.events == whole.events, "events do not depend on how the stream is cut");
-  check(chunked.failure.code == whole.failure.code && chunked.failure.reason == whole.failure.reason,
+  check(chunked.failure.code == whole.failure.code &&
+            chunked.failure.reason == whole.failure.reason,
         "the outcome does not depend on how the stream is cut");
   return 0;
 }
