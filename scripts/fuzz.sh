@@ -28,6 +28,11 @@ dict_of() { # the dictionary a target uses, as in tests/fuzz/CMakeLists.txt
   esac
 }
 
+# Sanitizer reports name functions and lines only with a symbolizer (see tests/fuzz/CMakeLists.txt).
+symbolizer=$(command -v llvm-symbolizer-16 llvm-symbolizer llvm-symbolizer-14 | head -n 1 || true)
+[[ -n $symbolizer ]] && export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$symbolizer}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+
 failed=()
 for t in "${targets[@]}"; do
   run=build-fuzz/fuzz-runs/$t
