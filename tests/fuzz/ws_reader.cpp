@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,7 +25,9 @@ using switchboard::net::ws_reader;
 
 namespace {
 
-constexpr std::array<std::size_t, 8> max_sizes{1, 7, 125, 126, 200, 1024, 65535, 65536};
+// The largest is the largest max_frame_bytes the configuration accepts (server/config.cpp).
+constexpr std::array<std::size_t, 8> max_sizes{
+    1, 7, 125, 126, 200, 1024, std::numeric_limits<std::int64_t>::max(), 65536};
 constexpr std::size_t max_header = 14;
 constexpr std::size_t max_control_payload = 125;
 
