@@ -4,7 +4,8 @@
 // only finite numbers, and re-encoding it with encode_text and encode_reply gives strict JSON
 // (boost::json::parse) with the same join_ref (V2), ref, topic, event and payload (doubles within
 // a few units in the last place: json_compare.hpp), which decode_text accepts again; a decoded
-// binary push re-encodes as a binary reply with the layout of PROTOCOL.md §3.
+// binary push re-encodes as a binary reply with the layout of PROTOCOL.md §3. The input is also
+// tried as a `vsn` query value: negotiate_serializer accepts only 1.0.x and 2.0.x versions.
 
 #include "protocol/codec.hpp"
 #include "protocol/utf8.hpp"
@@ -137,6 +138,15 @@ void fuzz_binary(std::string_view input) {
   check(*reply == expected, "a binary reply has the PROTOCOL.md layout");
 }
 
+/// A `vsn` is accepted only as 1.0.x (V1) or 2.0.x (V2), so it starts with "1.0." or "2.0.".
+void fuzz_vsn(std::string_view input) {
+  const auto s = negotiate_serializer(input);
+  if (!s)
+    return;
+  check(input.starts_with(*s == serializer::v1 ? "1.0." : "2.0."),
+        "an accepted vsn is 1.0.x or 2.0.x");
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -144,5 +154,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   fuzz_text(serializer::v2, input);
   fuzz_text(serializer::v1, input);
   fuzz_binary(input);
+  fuzz_vsn(input);
   return 0;
 }
