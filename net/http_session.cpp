@@ -112,8 +112,9 @@ bool is_valid_websocket_key(std::string_view key) {
   if (key.size() != 24 || !key.ends_with("=="))
     return false;
   std::uint8_t decoded[18];
+  // Decoding stops at the padding: 22 characters hold the 16 bytes.
   auto [written, read] = beast::detail::base64::decode(decoded, key.data(), key.size());
-  return written == 16 && read == key.size();
+  return written == 16 && read == 22;
 }
 
 class http_session : public std::enable_shared_from_this<http_session> {

@@ -50,7 +50,9 @@ public:
            (code >= 3000 && code <= 4999);
   }
 
-  /// Bytes held for an incomplete frame or fragmented message (0 for an idle connection).
+  /// Bytes held for an incomplete frame or fragmented message (0 for an idle connection). Until a
+  /// failure, below max_message_bytes + 139: a fragmented message at the limit plus a partial
+  /// control frame (10-byte length header, 4-byte mask, 124 of at most 125 payload bytes).
   [[nodiscard]] std::size_t buffered_bytes() const noexcept {
     return pending_.size() + message_.size();
   }

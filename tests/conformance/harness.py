@@ -271,6 +271,12 @@ class Client:
         self.buf = self.buf[header + n:]
         return frame
 
+    def peek_opcode(self, timeout=WAIT):
+        """The opcode of the next server frame without consuming it (None at end of stream)."""
+        if not self._fill(1, time.monotonic() + timeout):
+            return None
+        return self.buf[0] & 0x0F
+
     def recv_data(self, timeout=WAIT):
         """The next text or binary frame, skipping pongs; fails on a close."""
         while True:

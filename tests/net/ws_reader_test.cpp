@@ -340,3 +340,21 @@ TEST_CASE("an unfinished sequence that can no longer become valid fails at its f
     CHECK(c.failure.code == 0);
   }
 }
+
+TEST_CASE("a partial control frame can be buffered next to a fragmented message at the limit") {
+  // The largest buffered_bytes() the reader allows (found by tests/fuzz/ws_reader.cpp): a
+  // fragmented message holding max_message_bytes, then a ping with a 64-bit length field (legal
+  // though not minimal), its mask and 124 of its 125 payload bytes.
+  ws_reader r{200};
+  std::string ping = {'\x89', '\xFF', 0, 0, 0, 0, 0, 0, 0, 125, 1, 2, 3, 4};
+  ping.append(125, 'p');
+  const auto fragment = client_frame(0x02, std::string(200, 'x'));
+  auto c = feed_all(r, {fragment, ping.substr(0, ping.size() - 1)});
+  CHECK(c.failure.code == 0);
+  CHECK(c.events.empty());
+  CHECK(r.buffered_bytes() == 200 + 10 + 4 + 124);
+  c = feed_all(r, {ping.substr(ping.size() - 1)});
+  REQUIRE(c.events.size() == 1);
+  CHECK(c.events[0].first == ws_reader::kind::ping);
+  CHECK(r.buffered_bytes() == 200);
+}
