@@ -320,7 +320,7 @@ void ws_session::on_write(std::size_t bytes) {
     control_bytes_ -= writing_control_bytes_;
     writing_control_bytes_ = 0;
     close_sent = close_queued_ && queue_.empty();
-    more = !queue_.empty();
+    more = !queue_.empty() || pending_pong_ != nullptr;
     if (!more)
       write_scheduled_ = false;
   }
