@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# A presence join storm against a fresh server: 3,000 distinct users join one presence topic at
+# A presence join storm against a fresh server: 5,000 distinct users join one presence topic at
 # 500 joins/s, leave, and join again. Every join and leave must be answered ok within 10 s, and
 # the presence list rebuilt by sampled clients (state + diffs, as phoenix.js does) must hold all
-# 3,000 users after each join storm. Asserts behaviour, not speed.
+# 5,000 users after each join storm. Asserts behaviour, not speed.
 # Usage: presence_storm_test.sh <switchboard binary> <switchboard-bench binary> [users]
 set -u
 server_bin=$1
 bench_bin=$2
-users=${3:-3000}
+users=${3:-5000}
 work=$(mktemp -d)
 server_pid=
 cleanup() {
