@@ -153,6 +153,9 @@ public:
   explicit presence(const basic_channel& owner, presence_options options = {});
   /// Bound to a given room context (tests, helpers outside a channel).
   explicit presence(room_context& room, presence_options options = {});
+  /// Not copyable: a pending flush timer refers to this object.
+  presence(const presence&) = delete;
+  presence& operator=(const presence&) = delete;
 
   /// Tracks `m` under `key` and broadcasts the join (at the flush when batching). Returns the
   /// phx_ref ("" and error already_tracked if (m, key) is tracked; nothing is broadcast then).
