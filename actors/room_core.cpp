@@ -210,6 +210,8 @@ void room_core::push(const member_base& to, std::string_view event,
 
 void room_core::push_each(const std::vector<const member_base*>& to, std::string_view event,
                           const protocol::payload& payload) {
+  if (!may_send(event))
+    return;
   shared_push frames{topic_, event, payload};
   for (const auto* m : to)
     if (auto frame = frames.frame_for(m->serializer_, m->join_ref_))
