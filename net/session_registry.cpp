@@ -43,6 +43,22 @@ void session_registry::release() noexcept {
   --actors::metrics::global().connections_current;
 }
 
+// A session's own state, read buffer excluded (BENCHMARKS.md: ~4 KB per idle connection).
+constexpr std::size_t session_footprint = 4096;
+
+void session_registry::note_released(std::size_t peak_queued_bytes) noexcept {
+  released_bytes_.fetch_add(peak_queued_bytes + session_footprint, std::memory_order_relaxed);
+}
+
+bool session_registry::take_released(std::size_t threshold) noexcept {
+  auto n = released_bytes_.load(std::memory_order_relaxed);
+  do {
+    if (n < threshold)
+      return false;
+  } while (!released_bytes_.compare_exchange_weak(n, 0, std::memory_order_relaxed));
+  return true;
+}
+
 void session_registry::add(const std::shared_ptr<ws_session>& s) {
   std::lock_guard lock{mutex_};
   sessions_.emplace(s.get(), s);

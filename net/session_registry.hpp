@@ -35,6 +35,14 @@ public:
   /// The HTTP session ended (closed, or handed over to a WebSocket session).
   void release_http() noexcept;
 
+  /// A session finished after holding up to `peak_queued_bytes` in its queue: that memory (plus
+  /// its own few KiB) is back in the allocator's free lists.
+  void note_released(std::size_t peak_queued_bytes) noexcept;
+  /// Whether sessions that finished since the last call freed at least `threshold` bytes
+  /// (estimated); resets the count when it answers true. Drives the memory trimmer, so that
+  /// memory goes back to the system after a burst without trimming while nothing was freed.
+  [[nodiscard]] bool take_released(std::size_t threshold) noexcept;
+
   void add(const std::shared_ptr<ws_session>& s);
   void remove(const ws_session* s);
   [[nodiscard]] std::size_t size() const;
@@ -53,6 +61,7 @@ private:
 
   std::atomic<std::size_t> reserved_{0};
   std::atomic<std::size_t> http_connections_{0};
+  std::atomic<std::size_t> released_bytes_{0};
   mutable std::mutex mutex_;
   std::unordered_map<const ws_session*, std::weak_ptr<ws_session>> sessions_;
   std::unique_ptr<boost::asio::steady_timer> timer_;

@@ -211,6 +211,7 @@ push_result ws_session::push(actors::frame_ptr frame) {
     return push_result::closed;
   }
   enqueue_locked(std::move(frame));
+  peak_queued_bytes_ = std::max(peak_queued_bytes_, queued_bytes_);
   stats().observe_queue_bytes(queued_bytes_);
   schedule_write_locked(lock);
   return push_result::queued;
@@ -411,6 +412,7 @@ void ws_session::finish() {
     queued_bytes_ = 0;
     control_bytes_ = 0;
   }
+  registry_.note_released(peak_queued_bytes_);
   if (auto n = dropped_.load())
     spdlog::debug("connection closed after dropping {} broadcast frames", n);
   error_code ignored;

@@ -113,6 +113,7 @@ private:
   std::size_t queued_bytes_ = 0;  ///< queued plus being written, every class
   std::size_t control_bytes_ = 0; ///< the part of queued_bytes_ that is not broadcast frames
   std::size_t writing_control_bytes_ = 0; ///< control bytes of the write in flight
+  std::size_t peak_queued_bytes_ = 0;     ///< what this connection made the server hold at most
   bool write_scheduled_ = false;
 
   // Written under the mutex or on the strand; read anywhere.

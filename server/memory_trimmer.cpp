@@ -6,7 +6,8 @@
 
 namespace switchboard::server {
 
-memory_trimmer::memory_trimmer(std::chrono::milliseconds interval) {
+memory_trimmer::memory_trimmer(std::chrono::milliseconds interval, std::function<bool()> wanted)
+  : wanted_(std::move(wanted)) {
   if (interval.count() > 0)
     thread_ = std::thread([this, interval] { run(interval); });
 }
@@ -25,6 +26,10 @@ void memory_trimmer::run(std::chrono::milliseconds interval) {
   std::unique_lock lock{mutex_};
   while (!wake_.wait_for(lock, interval, [this] { return stopping_; })) {
     lock.unlock();
+    if (!wanted_()) {
+      lock.lock();
+      continue;
+    }
     const auto start = std::chrono::steady_clock::now();
     const bool released = ::malloc_trim(0) != 0;
     const auto took = std::chrono::steady_clock::now() - start;

@@ -61,10 +61,14 @@ void log_report(const sv::report& r) {
 
 } // namespace
 
+/// Freed memory (closed connections, their queues at their peak) after which a trim pays.
+constexpr std::size_t trim_after_released_bytes = 8 * 1024 * 1024;
+
 struct server::runtime {
   explicit runtime(const config& c)
     : actor_config(make_actor_config(c.runtime)), system(actor_config),
-      trimmer(c.runtime.memory_trim_interval) {}
+      trimmer(c.runtime.memory_trim_interval,
+              [this] { return sessions.take_released(trim_after_released_bytes); }) {}
 
   caf::actor_system_config actor_config;
   caf::actor_system system;
