@@ -114,6 +114,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--heartbeat", o.heartbeat, "heartbeat interval, seconds")->capture_default_str();
   app.add_option("--event", o.event, "event name of published messages")->capture_default_str();
+  app.add_option("--join-payload", o.join_payload,
+                 "phx_join payload (JSON); {i} = the connection's global index")
+      ->capture_default_str();
   app.add_flag("--json", o.json, "print the result as JSON on stdout");
   bool quiet = false;
   app.add_flag("--quiet", quiet, "no progress line on stderr");

@@ -38,6 +38,10 @@ struct options {
   int connect_concurrency = 256; ///< handshakes in flight per worker
   double heartbeat = 30;
   std::string event = "bench";
+  /// Payload of every phx_join (raw JSON); each `{i}` becomes the connection's
+  /// global index, so `{"user_id":"u{i}"}` gives every connection (and every
+  /// churn cycle) its own presence key.
+  std::string join_payload = "{}";
 
   // Derived from `url` by `resolve()`.
   std::string host;
