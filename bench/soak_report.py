@@ -360,7 +360,9 @@ def format_summary(s, lanes):
         lines.append(f"server: peak {s['connections_peak']:.0f} connections, "
                      f"{s['rooms_peak']:.0f} rooms; {s['connections_accepted']:.0f} connections "
                      f"accepted, {s['joins']:.0f} joins, {s['broadcasts']:.0f} broadcasts, "
-                     f"{s['server_deliveries']:.0f} deliveries; largest outbound queue "
+                     f"{s['server_deliveries']:.0f} deliveries "
+                     f"({s['server_deliveries'] / max(s['load_end_s'], 1):.0f}/s); "
+                     f"largest outbound queue "
                      f"{s['outbound_queue_bytes_max']:.0f} B; closes by code "
                      + ", ".join(f"{k}: {v:.0f}" for k, v in s["closed"].items())
                      + f"; dropped {s['dropped']:.0f}, write timeouts {s['write_timeouts']:.0f}, "
