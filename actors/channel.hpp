@@ -26,6 +26,12 @@ public:
   /// Events for which broadcasts go through handle_out per member (losing the encode-once fast
   /// path: one encode per member instead of one per serializer).
   [[nodiscard]] virtual bool intercepts(std::string_view /*event*/) const { return false; }
+  /// Whether this channel may broadcast or push events with the protocol's `phx_` prefix.
+  /// Off by default: phoenix.js takes a `phx_close`, `phx_error` or `phx_reply` it receives as
+  /// the server's word about its channel, so such a frame sent by mistake (e.g. relaying a
+  /// client's event name) would close or error every member's channel. A refused send is
+  /// dropped and logged. Override to return true only in a channel that means to send them.
+  [[nodiscard]] virtual bool sends_reserved_events() const { return false; }
   /// Messages sent to the room actor as (info_atom, message), and timers. Returning a graceful
   /// stop ("normal", "shutdown", "shutdown:*") closes every member's channel with phx_close and
   /// stops the room; any other stop reason crashes it.

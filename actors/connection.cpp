@@ -23,6 +23,10 @@ namespace ev = protocol::events;
 
 /// Phoenix's join timeout: the client gives up on a join after 10 s as well.
 constexpr auto join_timeout = std::chrono::seconds(10);
+/// A room admits a join only within this time of its arrival, well inside join_timeout: the
+/// room's answer must reach the connection before the connection stops waiting, or the client
+/// would be told "timeout" for a join that took effect.
+constexpr auto join_admission_window = std::chrono::seconds(5);
 
 struct channel_entry {
   std::string topic;
@@ -30,26 +34,8 @@ struct channel_entry {
   caf::actor room;
 };
 
-/// Inbound rate limit; refilled lazily on each message.
-struct token_bucket {
-  double tokens = 0;
-  std::chrono::steady_clock::time_point refilled;
-  std::size_t refused_in_a_row = 0;
-
-  bool take(double rate, double burst) {
-    auto now = std::chrono::steady_clock::now();
-    tokens = std::min(burst, tokens + rate * std::chrono::duration<double>(now - refilled).count());
-    refilled = now;
-    if (tokens < 1.0)
-      return false;
-    tokens -= 1.0;
-    return true;
-  }
-};
-
 struct connection_state {
   port_ptr port;
-  token_bucket bucket;
   std::shared_ptr<const socket_info> socket;
   std::shared_ptr<const connection_context> ctx;
   std::vector<channel_entry> channels; ///< few per connection: a vector beats a map in memory
@@ -101,15 +87,17 @@ void join(connection_actor* self, message&& msg) {
   auto join_ref = msg.join_ref;
   auto ref = msg.ref;
   join_request req{caf::actor_cast<caf::actor>(self), st.port, st.socket, std::move(route),
-                   std::move(msg)};
+                   std::move(msg), std::chrono::steady_clock::now() + join_admission_window};
   // Like Phoenix's socket, the connection waits for the join result before handling anything
   // else, so the join reply precedes every later frame of the channel.
   self->request(shard, join_timeout, join_atom::value, std::move(req))
     .await(
-      [self, topic, join_ref](bool admitted, caf::actor room) {
+      [self, topic, join_ref, ref](join_outcome outcome, caf::actor room) {
         auto& st = self->state;
         auto* entry = st.find(topic);
-        if (!admitted) {
+        if (outcome == join_outcome::expired)
+          st.reply(join_ref, ref, topic, "error", reason_payload("timeout"));
+        if (outcome != join_outcome::admitted) {
           if (entry) { // a refused duplicate join still ended the old incarnation
             self->demonitor(entry->room);
             st.erase(topic);
@@ -126,7 +114,9 @@ void join(connection_actor* self, message&& msg) {
       [self, topic, join_ref, ref](caf::error& err) {
         auto& st = self->state;
         spdlog::warn("join of \"{}\" failed: {}", topic, self->system().render(err));
-        st.reply(join_ref, ref, topic, "error", reason_payload("join crashed"));
+        const bool timed_out = err == caf::sec::request_timeout;
+        st.reply(join_ref, ref, topic, "error",
+                 reason_payload(timed_out ? "timeout" : "join crashed"));
         if (auto* entry = st.find(topic)) {
           self->demonitor(entry->room);
           st.erase(topic);
@@ -162,6 +152,10 @@ void dispatch(connection_actor* self, message&& msg) {
   auto* entry = st.find(msg.topic);
   if (!entry) {
     st.reply(nullptr, msg.ref, msg.topic, "error", reason_payload("unmatched topic"));
+    return;
+  }
+  if (ev::is_reserved(msg.event)) { // never relayed: other members would take it for the server's
+    st.reply(msg.join_ref, msg.ref, msg.topic, "error", reason_payload("reserved event"));
     return;
   }
   if (current_incarnation(msg, *entry))
@@ -206,7 +200,6 @@ caf::behavior connection(connection_actor* self, port_ptr port,
                          std::shared_ptr<const connection_context> ctx) {
   self->state.port = port;
   self->state.socket = std::move(socket);
-  self->state.bucket = token_bucket{ctx->burst, std::chrono::steady_clock::now(), 0};
   self->state.ctx = std::move(ctx);
   self->set_down_handler([self](caf::down_msg& down) { room_down(self, down); });
   // Whatever ends this actor closes its socket; a peer that already closed ignores it.
@@ -219,7 +212,7 @@ caf::behavior connection(connection_actor* self, port_ptr port,
       port->close(close_code::internal_error, "internal error");
   });
   return {
-    [self](inbound_atom, std::string& bytes, bool binary) {
+    [self](inbound_atom, std::string& bytes, bool binary, bool rate_limited) {
       auto& st = self->state;
       st.port->inbound_consumed();
       if (st.closing)
@@ -232,16 +225,16 @@ caf::behavior connection(connection_actor* self, port_ptr port,
         self->quit();
         return;
       }
-      if (!st.bucket.take(st.ctx->messages_per_second, st.ctx->burst)) {
-        add(metrics::global().rate_limited_total);
-        if (++st.bucket.refused_in_a_row > st.ctx->rate_limit_close_after)
-          return close_after_rooms(self, close_code::policy, "rate limit exceeded");
+      if (rate_limited) {
         auto& msg = *decoded.msg;
         st.reply(msg.join_ref, msg.ref, msg.topic, "error", reason_payload("rate_limited"));
         return;
       }
-      st.bucket.refused_in_a_row = 0;
       dispatch(self, std::move(*decoded.msg));
+    },
+    [self](rate_limit_exceeded_atom) {
+      if (!self->state.closing)
+        close_after_rooms(self, close_code::policy, "rate limit exceeded");
     },
     [self](peer_closed_atom) { self->quit(); },
     [self](closed_atom, const std::string& topic, const boost::json::value& join_ref) {

@@ -5,7 +5,9 @@
 /// connection writes only its own replies and the phx_error of a crashed room.
 ///
 /// Handles:
-///   (inbound_atom, std::string bytes, bool binary)  a complete frame from the session
+///   (inbound_atom, std::string bytes, bool binary, bool rate_limited)  a complete frame from the
+///       session; a rate-limited one is only answered {"reason":"rate_limited"}
+///   (rate_limit_exceeded_atom)                      too many refusals in a row: close with 1008
 ///   (peer_closed_atom)                              the socket closed: exits normally
 ///   (closed_atom, topic, join_ref)                  a room stopped this channel gracefully
 ///   down messages of rooms: a crashed room → phx_error {"reason":"channel_crash"} for its topic
@@ -30,12 +32,6 @@ struct connection_context {
   std::shared_ptr<const router> routes;
   std::shared_ptr<const registry> rooms;
   std::size_t max_channels = 100;
-  /// Inbound token bucket: `messages_per_second` refill, `burst` capacity. A message without a
-  /// token gets {"reason":"rate_limited"}; more than `rate_limit_close_after` of those in a row
-  /// close the connection with 1008.
-  double messages_per_second = 100;
-  double burst = 200;
-  std::size_t rate_limit_close_after = 100;
 };
 
 [[nodiscard]] caf::actor spawn_connection(caf::actor_system& sys, port_ptr port,

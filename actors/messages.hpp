@@ -9,6 +9,7 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -16,6 +17,8 @@ namespace switchboard::actors {
 
 // Commands are verbs, events past tense.
 using inbound_atom = caf::atom_constant<caf::atom("sb_inbound")>;   ///< session → connection: a frame
+/// session → connection: refusals in a row passed rate_limit_close_after
+using rate_limit_exceeded_atom = caf::atom_constant<caf::atom("sb_ratelim")>;
 using peer_closed_atom = caf::atom_constant<caf::atom("sb_pclosed")>; ///< session → connection
 using join_atom = caf::atom_constant<caf::atom("sb_join")>;         ///< connection → registry → room
 using leave_atom = caf::atom_constant<caf::atom("sb_leave")>;       ///< connection → room
@@ -37,7 +40,15 @@ struct join_request {
   std::shared_ptr<const socket_info> socket;
   std::shared_ptr<const actors::route> route;
   protocol::message msg; ///< join_ref already replaced by ref when the client sent null (V1)
+  /// Once this has passed the room no longer admits the join (join_outcome::expired): the
+  /// connection gives up waiting later than that, so a join it answered as failed never takes
+  /// effect.
+  std::chrono::steady_clock::time_point deadline;
 };
+
+/// A room's answer to a join_request. The room writes the join reply itself (so it precedes
+/// every frame of the channel), except for an expired join: the connection answers that one.
+enum class join_outcome : std::uint8_t { admitted, refused, expired };
 
 /// A server-side broadcast to a topic (no sender to exclude).
 struct broadcast_request {
@@ -49,6 +60,7 @@ struct broadcast_request {
 } // namespace switchboard::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::join_request)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::join_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::broadcast_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::protocol::message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(boost::json::value)

@@ -36,6 +36,12 @@ std::string metrics::render() const {
   emit(out, "switchboard_connections_refused_total", "counter",
        "Upgrades refused with HTTP 503 because max_connections was reached.",
        connections_refused_total);
+  emit(out, "switchboard_http_connections_refused_total", "counter",
+       "Connections answered HTTP 503 because max_http_connections were not yet upgraded.",
+       http_connections_refused_total);
+  emit(out, "switchboard_http_bodies_refused_total", "counter",
+       "HTTP requests announcing a body, answered 413 (no path takes one).",
+       http_bodies_refused_total);
   out << "# HELP switchboard_connections_closed_total Connections the server closed, by close code.\n"
          "# TYPE switchboard_connections_closed_total counter\n";
   for (std::size_t i = 0; i < closed_by_code.size(); ++i)
@@ -63,7 +69,13 @@ std::string metrics::render() const {
       << "switchboard_dropped_total{policy=\"drop_oldest\"} "
       << dropped_oldest_total.load(std::memory_order_relaxed) << '\n';
   emit(out, "switchboard_rate_limited_total", "counter",
-       "Messages answered with {\"reason\":\"rate_limited\"}.", rate_limited_total);
+       "Inbound frames refused by the rate limit: messages answered {\"reason\":\"rate_limited\"}, "
+       "pings left unanswered.",
+       rate_limited_total);
+  emit(out, "switchboard_control_overflows_total", "counter",
+       "Connections closed (1013) with more than max_outbound_control_bytes of replies, pushes "
+       "and pongs unread.",
+       control_overflows_total);
   emit(out, "switchboard_malformed_total", "counter", "Undecodable frames (closed with 1007).",
        malformed_total);
   emit(out, "switchboard_overloaded_total", "counter",

@@ -16,6 +16,9 @@ struct metrics {
   counter connections_total{0};
   std::atomic<std::int64_t> connections_current{0};
   counter connections_refused_total{0}; ///< upgrades answered 503 (max_connections)
+  counter http_connections_refused_total{0}; ///< connections answered 503 (max_http_connections)
+  counter http_bodies_refused_total{0};      ///< requests with a body answered 413
+  counter control_overflows_total{0}; ///< closed 1013: max_outbound_control_bytes exceeded
   counter joins_total{0};
   counter join_errors_total{0};
   counter messages_in_total{0};
@@ -27,7 +30,7 @@ struct metrics {
   counter deliveries_total{0};
   counter dropped_newest_total{0};
   counter dropped_oldest_total{0};
-  counter rate_limited_total{0};
+  counter rate_limited_total{0}; ///< inbound frames refused by the token bucket
   counter malformed_total{0};
   counter overloaded_total{0};
   counter write_timeouts_total{0};

@@ -68,11 +68,11 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
     core->terminate(reason ? sys.render(reason) : "normal");
   });
   return {
-    [self](join_atom, join_request& req) -> caf::result<bool, caf::actor> {
-      bool admitted = self->state.core->join(req);
-      if (!admitted)
+    [self](join_atom, join_request& req) -> caf::result<join_outcome, caf::actor> {
+      auto outcome = self->state.core->join(req);
+      if (outcome != join_outcome::admitted)
         notify_if_idle(self);
-      return {admitted, caf::actor_cast<caf::actor>(self)};
+      return {outcome, caf::actor_cast<caf::actor>(self)};
     },
     [self](leave_atom, const protocol::message& msg) {
       self->state.core->leave(self->current_sender()->id(), msg);

@@ -2,7 +2,7 @@
 /// The room actor: one per topic that has members, running that topic's channel.
 ///
 /// Handles:
-///   (join_atom, join_request)        → replies (bool admitted, actor room); the join reply frame
+///   (join_atom, join_request)        → replies (join_outcome, actor room); the join reply frame
 ///                                      is written to the member before any other frame
 ///   (leave_atom, message)            from a member's connection
 ///   (publish_atom, message)          from a member's connection

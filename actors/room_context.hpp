@@ -34,6 +34,8 @@ public:
 
   /// Sends `[null, null, topic, event, payload]` to every member. Encoded once per serializer;
   /// linear in members, constant per member. Intercepted events go through handle_out instead.
+  /// A reserved `phx_` event is dropped (and logged) unless the channel's
+  /// `sends_reserved_events()` says otherwise; the same holds for broadcast_from and push.
   virtual void broadcast(std::string_view event, const protocol::payload& payload) = 0;
   /// Like broadcast, excluding `from`.
   virtual void broadcast_from(const member_base& from, std::string_view event,

@@ -27,7 +27,7 @@ member_base* room_core::find(caf::actor_id id) {
   return i == index_.end() ? nullptr : members_[i->second].get();
 }
 
-bool room_core::join(join_request& req) {
+join_outcome room_core::join(join_request& req) {
   ++joins_seen_;
   const auto id = req.connection.id();
   std::optional<boost::json::value> replaced_join_ref;
@@ -43,6 +43,15 @@ bool room_core::join(join_request& req) {
   m->socket_ = std::move(req.socket);
   m->join_ref_ = req.msg.join_ref;
 
+  if (std::chrono::steady_clock::now() > req.deadline) {
+    // Queued too long (a join storm, a busy room): the client has given up or is about to, so
+    // the join never takes effect; the connection answers it.
+    add(metrics::global().join_errors_total);
+    if (replaced_join_ref)
+      port->push(make_channel_control_frame(port->serializer(), *replaced_join_ref, topic_,
+                                            protocol::events::close, empty_object));
+    return join_outcome::expired;
+  }
   join_result result;
   try {
     result = channel_->join_member(topic_, req.msg.payload, *m);
@@ -66,7 +75,7 @@ bool room_core::join(join_request& req) {
   }
   if (admitted)
     channel_->after_join_member(*admitted);
-  return result.accepted;
+  return result.accepted ? join_outcome::admitted : join_outcome::refused;
 }
 
 void room_core::leave(caf::actor_id from, const protocol::message& msg) {
@@ -152,8 +161,18 @@ void room_core::broadcast_from(const member_base& from, std::string_view event,
   fanout(&from, event, payload);
 }
 
+bool room_core::may_send(std::string_view event) const {
+  if (!protocol::events::is_reserved(event) || channel_->sends_reserved_events())
+    return true;
+  spdlog::error("room {}: refusing to send reserved event \"{}\" (see sends_reserved_events)",
+                topic_, event);
+  return false;
+}
+
 void room_core::fanout(const member_base* except, std::string_view event,
                        const protocol::payload& p) {
+  if (!may_send(event))
+    return;
   if (channel_->intercepts(event)) {
     for (auto& m : members_) {
       if (m.get() == except)
@@ -183,6 +202,8 @@ void room_core::fanout(const member_base* except, std::string_view event,
 
 void room_core::push(const member_base& to, std::string_view event,
                      const protocol::payload& payload) {
+  if (!may_send(event))
+    return;
   if (auto frame = make_push_frame(to.serializer_, to.join_ref_, topic_, event, payload))
     to.port_->push(std::move(frame));
 }

@@ -20,8 +20,9 @@ public:
   room_core(caf::event_based_actor* self, std::string topic, std::shared_ptr<const route> r);
 
   /// Runs the channel's join; writes the join reply (and, for a duplicate join, the old
-  /// incarnation's phx_close after it). Returns whether the member was admitted.
-  bool join(join_request& req);
+  /// incarnation's phx_close after it). A join past its deadline is not run and gets no reply
+  /// here (expired); a duplicate join still ends the old incarnation then.
+  join_outcome join(join_request& req);
   /// phx_leave from a member: reply ok, then phx_close, then the member is gone.
   void leave(caf::actor_id from, const protocol::message& msg);
   /// Any other event from a member: handle_in, then its reply or stop.
@@ -62,6 +63,8 @@ private:
   };
 
   member_base* find(caf::actor_id id);
+  /// False (and logged) for a reserved `phx_` event the channel has not opted in to send.
+  bool may_send(std::string_view event) const;
   void fanout(const member_base* except, std::string_view event, const protocol::payload& p);
   void send_reply(const member_base& m, const boost::json::value& ref, std::string_view status,
                   const protocol::payload& response);

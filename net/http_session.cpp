@@ -107,36 +107,70 @@ actors::connect_info make_connect_info(const request& req, const beast::tcp_stre
   return info;
 }
 
+// RFC 6455 §4.1: the key is 16 random bytes in Base64, always 24 characters ending in "==".
+bool is_valid_websocket_key(std::string_view key) {
+  if (key.size() != 24 || !key.ends_with("=="))
+    return false;
+  std::uint8_t decoded[18];
+  // Decoding stops at the padding: 22 characters hold the 16 bytes.
+  auto [written, read] = beast::detail::base64::decode(decoded, key.data(), key.size());
+  return written == 16 && read == 22;
+}
+
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
   http_session(asio::ip::tcp::socket socket, const server_context& ctx)
     : stream_(std::move(socket)), ctx_(ctx) {}
+  ~http_session() { ctx_.sessions->release_http(); }
 
   void start() { do_read(); }
 
 private:
+  // Headers only: no path here takes a request body, so none is ever buffered (on_read
+  // answers 413 to a request that announces one).
   void do_read() {
-    req_ = {};
+    parser_.emplace();
     stream_.expires_after(ctx_.handshake_timeout);
-    http::async_read(stream_, buffer_, req_,
-                     [self = shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](error_code ec, std::size_t) {
+                              self->on_read(ec);
+                            });
   }
 
   void on_read(error_code ec) {
     if (ec)
       return fail(ec, "read");
+    req_ = parser_->release();
+    if (req_.has_content_length() || req_.chunked()) {
+      if (req_.payload_size().value_or(1) != 0) {
+        actors::add(actors::metrics::global().http_bodies_refused_total);
+        req_.keep_alive(false);
+        return respond(http::status::payload_too_large, "request bodies are not accepted\n");
+      }
+    }
     auto target = parse_target(req_.target());
     if (!target)
       return respond(http::status::bad_request, "bad request target\n");
-    if (target->path == "/healthz")
-      return respond(http::status::ok, "ok\n");
-    if (target->path == "/metrics")
+    const bool read_only = req_.method() == http::verb::get || req_.method() == http::verb::head;
+    if (target->path == "/healthz" || target->path == "/metrics") {
+      if (!read_only)
+        return respond(http::status::method_not_allowed, "method not allowed\n");
+      if (target->path == "/healthz")
+        return respond(http::status::ok, "ok\n");
       return respond(http::status::ok, actors::metrics::global().render(),
                      "text/plain; version=0.0.4");
+    }
     if (target->path != ctx_.socket_path + "/websocket")
       return respond(http::status::not_found, "not found\n");
     if (req_.method() != http::verb::get || !websocket::is_upgrade(req_))
       return respond(http::status::bad_request, "expected a WebSocket upgrade\n");
+    // Beast's accept would answer these itself, naming the library in its Server header.
+    if (req_[http::field::host].empty())
+      return respond(http::status::bad_request, "missing Host header\n");
+    if (req_[http::field::sec_websocket_version] != "13")
+      return respond(http::status::upgrade_required, "unsupported WebSocket version\n");
+    if (!is_valid_websocket_key(req_[http::field::sec_websocket_key]))
+      return respond(http::status::bad_request, "invalid Sec-WebSocket-Key\n");
     auto serializer = protocol::negotiate_serializer(
       target->vsn ? std::optional<std::string_view>{*target->vsn} : std::nullopt);
     if (!serializer) {
@@ -164,10 +198,12 @@ private:
   void upgrade(protocol::serializer serializer, bool echo_phoenix,
                std::shared_ptr<actors::socket_info> info) {
     auto ws = std::make_shared<websocket::stream<beast::tcp_stream>>(std::move(stream_));
-    if (echo_phoenix)
-      ws->set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    // Replaces Beast's own Server header, which names the library and its version.
+    ws->set_option(websocket::stream_base::decorator([echo_phoenix](websocket::response_type& res) {
+      res.set(http::field::server, "switchboard");
+      if (echo_phoenix)
         res.set(http::field::sec_websocket_protocol, "phoenix");
-      }));
+    }));
     ws->async_accept(req_, [self = shared_from_this(), ws, serializer, info](error_code ec) {
       if (ec) {
         self->ctx_.sessions->release();
@@ -184,12 +220,26 @@ private:
 
   void respond(http::status status, std::string body,
                std::string_view content_type = "text/plain") {
-    auto res = std::make_shared<http::response<http::string_body>>(status, req_.version());
+    // A HEAD response carries the GET response's headers, Content-Length included, and no body.
+    if (req_.method() == http::verb::head) {
+      http::response<http::empty_body> res{status, req_.version()};
+      res.content_length(body.size());
+      return write(std::move(res), content_type);
+    }
+    http::response<http::string_body> res{status, req_.version()};
+    res.body() = std::move(body);
+    res.prepare_payload();
+    write(std::move(res), content_type);
+  }
+
+  template <class Body>
+  void write(http::response<Body>&& response, std::string_view content_type) {
+    auto res = std::make_shared<http::response<Body>>(std::move(response));
     res->set(http::field::server, "switchboard");
     res->set(http::field::content_type, content_type);
-    res->keep_alive(req_.keep_alive() && status == http::status::ok);
-    res->body() = std::move(body);
-    res->prepare_payload();
+    if (res->result() == http::status::upgrade_required)
+      res->set(http::field::sec_websocket_version, "13");
+    res->keep_alive(req_.keep_alive() && res->result() == http::status::ok);
     http::async_write(stream_, *res, [self = shared_from_this(), res](error_code ec, std::size_t) {
       if (ec)
         return self->fail(ec, "write");
@@ -213,6 +263,7 @@ private:
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
   request req_;
   const server_context& ctx_;
 };
@@ -220,6 +271,18 @@ private:
 } // namespace
 
 void start_http_session(asio::ip::tcp::socket socket, const server_context& ctx) {
+  if (!ctx.sessions->try_admit_http(ctx.max_http_connections)) {
+    // Refused before anything is read or allocated for it; a best-effort answer, then close.
+    actors::add(actors::metrics::global().http_connections_refused_total);
+    static constexpr std::string_view refusal =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: switchboard\r\nContent-Length: 0\r\n"
+      "Connection: close\r\n\r\n";
+    error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(asio::buffer(refusal), ignored);
+    socket.close(ignored);
+    return;
+  }
   std::make_shared<http_session>(std::move(socket), ctx)->start();
 }
 

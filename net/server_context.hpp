@@ -19,6 +19,7 @@ struct server_context {
   session_options session;
   session_registry* sessions = nullptr;
   std::size_t max_connections = 15'000; ///< upgrades beyond it get HTTP 503
+  std::size_t max_http_connections = 1024; ///< connections not yet upgraded; beyond it 503
   std::string socket_path = "/socket"; ///< the WebSocket endpoint is socket_path + "/websocket"
   std::chrono::milliseconds handshake_timeout{10'000};
   /// Accepts or refuses each upgrade; empty = accept everyone.

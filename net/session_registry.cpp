@@ -18,6 +18,19 @@ bool session_registry::try_reserve(std::size_t max) noexcept {
   return true;
 }
 
+bool session_registry::try_admit_http(std::size_t max) noexcept {
+  auto n = http_connections_.load();
+  do {
+    if (n >= max)
+      return false;
+  } while (!http_connections_.compare_exchange_weak(n, n + 1));
+  return true;
+}
+
+void session_registry::release_http() noexcept {
+  http_connections_.fetch_sub(1);
+}
+
 // The connections gauge counts reserved slots, so that it reaches 0 only when every slot is free.
 void session_registry::release() noexcept {
   reserved_.fetch_sub(1);

@@ -1,7 +1,8 @@
 #pragma once
 /// Every open WebSocket session, for what concerns them all: the periodic sweep that enforces
 /// idle_timeout and write_timeout (one timer for all sessions instead of one per session, which
-/// keeps idle connections small), max_connections, and closing everyone at shutdown.
+/// keeps idle connections small), max_connections and max_http_connections, and closing everyone
+/// at shutdown.
 /// Thread-safe.
 
 #include <boost/asio/io_context.hpp>
@@ -28,6 +29,12 @@ public:
   /// Gives back a slot: the upgrade failed, or its session finished.
   void release() noexcept;
 
+  /// Admits a fresh TCP connection as an HTTP session (plain requests and upgrades in progress);
+  /// false when `max` are open. Bounds what idle or slow HTTP clients can hold.
+  [[nodiscard]] bool try_admit_http(std::size_t max) noexcept;
+  /// The HTTP session ended (closed, or handed over to a WebSocket session).
+  void release_http() noexcept;
+
   void add(const std::shared_ptr<ws_session>& s);
   void remove(const ws_session* s);
   [[nodiscard]] std::size_t size() const;
@@ -45,6 +52,7 @@ private:
   void schedule_sweep();
 
   std::atomic<std::size_t> reserved_{0};
+  std::atomic<std::size_t> http_connections_{0};
   mutable std::mutex mutex_;
   std::unordered_map<const ws_session*, std::weak_ptr<ws_session>> sessions_;
   std::unique_ptr<boost::asio::steady_timer> timer_;

@@ -37,6 +37,12 @@ actors::metrics& stats() {
   return actors::metrics::global();
 }
 
+std::int64_t clock_ns() noexcept {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
+
 } // namespace
 
 std::int64_t ws_session::clock_ms() noexcept {
@@ -48,7 +54,7 @@ std::int64_t ws_session::clock_ms() noexcept {
 ws_session::ws_session(asio::ip::tcp::socket socket, protocol::serializer s,
                        const session_options& options, session_registry& registry)
   : socket_(std::move(socket)), serializer_(s), reader_(options.max_frame_bytes),
-    options_(options), registry_(registry) {
+    options_(options), registry_(registry), bucket_(options.burst, clock_ns()) {
 }
 
 void ws_session::start(caf::actor connection, std::string early_bytes) {
@@ -105,23 +111,31 @@ void ws_session::consume(std::string_view bytes) {
     using kind = ws_reader::kind;
     switch (ev.what) {
       case kind::text:
-      case kind::binary:
+      case kind::binary: {
         add(stats().messages_in_total);
         add(stats().bytes_in_total, ev.payload.size());
-        if (!close_queued_ && connection_) {
+        const bool admitted = admit_inbound();
+        if (!close_queued_ && connection_ && !rate_limit_exceeded_) {
           ++inbound_in_flight_;
           caf::anon_send(connection_, actors::inbound_atom::value, std::string{ev.payload},
-                         ev.what == kind::binary);
+                         ev.what == kind::binary, !admitted);
         }
         break;
+      }
       case kind::ping:
-        push(control_frame(protocol::ws_frame(protocol::ws_opcode::pong, ev.payload)));
+        if (admit_inbound())
+          queue_pong(ev.payload);
         break;
       case kind::pong:
+        (void)admit_inbound(); // unsolicited pongs cost work too
         break;
       case kind::close:
-        if (close_queued_) // the answer to our close: the handshake is complete
-          finish();
+        if (close_queued_) { // the answer to our close: the handshake is complete
+          if (close_written_)
+            finish();
+          else // ours is still queued: write it (and what precedes it) first, then finish
+            peer_closed_ = true;
+        }
         else // echo the peer's code (RFC 6455 §5.5.1); 1005 means "none" and must not be sent
           queue_close(ev.close_code == 1005 ? 1000 : ev.close_code, "", false);
         break;
@@ -133,32 +147,76 @@ void ws_session::consume(std::string_view bytes) {
   }
 }
 
+bool ws_session::admit_inbound() {
+  if (rate_limit_exceeded_)
+    return false;
+  if (bucket_.take(options_.messages_per_second, options_.burst, clock_ns())) {
+    refused_in_a_row_ = 0;
+    return true;
+  }
+  add(stats().rate_limited_total);
+  if (++refused_in_a_row_ > options_.rate_limit_close_after) {
+    rate_limit_exceeded_ = true;
+    // The connection closes after its rooms answered what it accepted before (their replies
+    // precede the close frame).
+    if (connection_)
+      caf::anon_send(connection_, actors::rate_limit_exceeded_atom::value);
+    else
+      close(actors::close_code::policy, "rate limit exceeded");
+  }
+  return false;
+}
+
+void ws_session::queue_pong(std::string_view payload) {
+  auto pong = control_frame(protocol::ws_frame(protocol::ws_opcode::pong, payload));
+  std::unique_lock lock{mutex_};
+  if (close_queued_ || finished_)
+    return;
+  if (pending_pong_) { // not written yet: the latest ping's answer replaces it
+    queued_bytes_ -= pending_pong_->bytes.size();
+    control_bytes_ -= pending_pong_->bytes.size();
+  }
+  queued_bytes_ += pong->bytes.size();
+  control_bytes_ += pong->bytes.size();
+  pending_pong_ = std::move(pong);
+  schedule_write_locked(lock);
+}
+
 push_result ws_session::push(actors::frame_ptr frame) {
   std::unique_lock lock{mutex_};
   if (close_queued_ || finished_)
     return push_result::closed;
-  if (queued_bytes_ + frame->bytes.size() > options_.max_outbound_bytes && queued_bytes_ > 0 &&
-      over_bound_locked(frame)) {
-    if (frame->on_overflow != actors::overflow_policy::close)
+  const auto size = frame->bytes.size();
+  const bool broadcast = frame->cls == actors::frame_class::broadcast;
+  const bool over_bound =
+    broadcast ? queued_bytes_ > 0 && queued_bytes_ + size > options_.max_outbound_bytes &&
+                  over_bound_locked(frame)
+              : control_bytes_ > 0 && control_bytes_ + size > options_.max_outbound_control_bytes;
+  if (over_bound) {
+    if (broadcast && frame->on_overflow != actors::overflow_policy::close)
       return push_result::dropped;
+    if (!broadcast)
+      add(stats().control_overflows_total);
     lock.unlock();
     close(actors::close_code::try_again_later, "slow consumer");
     return push_result::closed;
   }
-  queued_bytes_ += frame->bytes.size();
-  queue_.push_back(std::move(frame));
+  enqueue_locked(std::move(frame));
   stats().observe_queue_bytes(queued_bytes_);
   schedule_write_locked(lock);
   return push_result::queued;
 }
 
-// Applies a broadcast frame's overflow policy. Replies, pushes and control frames are never
-// dropped and never close the connection by themselves: they are queued past the bound (their
-// volume is bounded by the client's own, rate-limited, requests).
+void ws_session::enqueue_locked(actors::frame_ptr frame) {
+  queued_bytes_ += frame->bytes.size();
+  if (frame->cls != actors::frame_class::broadcast)
+    control_bytes_ += frame->bytes.size();
+  queue_.push_back(std::move(frame));
+}
+
+// Applies a broadcast frame's overflow policy; true when the frame is not queued.
 bool ws_session::over_bound_locked(const actors::frame_ptr& frame) {
   using actors::overflow_policy;
-  if (frame->cls != actors::frame_class::broadcast)
-    return false;
   if (frame->on_overflow == overflow_policy::close)
     return true;
   if (frame->on_overflow == overflow_policy::drop_oldest) {
@@ -195,9 +253,9 @@ void ws_session::queue_close(std::uint16_t code, std::string_view reason, bool o
   close_queued_ = true;
   if (ours)
     stats().count_close(code);
-  auto frame = control_frame(protocol::ws_close_frame(code, reason));
-  queued_bytes_ += frame->bytes.size();
-  queue_.push_back(std::move(frame));
+  if (pending_pong_) // answered before the close: nothing may follow a close frame
+    queue_.push_back(std::move(pending_pong_));
+  enqueue_locked(control_frame(protocol::ws_close_frame(code, reason)));
   schedule_write_locked(lock);
 }
 
@@ -212,11 +270,15 @@ void ws_session::schedule_write_locked(std::unique_lock<std::mutex>& lock) {
 void ws_session::do_write() {
   {
     std::lock_guard lock{mutex_};
-    if (finished_ || queue_.empty()) {
+    if (finished_ || (queue_.empty() && !pending_pong_)) {
       write_scheduled_ = false;
       return;
     }
     writing_.swap(queue_);
+    if (pending_pong_)
+      writing_.insert(writing_.begin(), std::move(pending_pong_));
+    // Every queued frame is in this batch, so all the control bytes are.
+    writing_control_bytes_ = control_bytes_;
   }
   buffers_.clear();
   buffers_.reserve(writing_.size());
@@ -255,8 +317,10 @@ void ws_session::on_write(std::size_t bytes) {
   {
     std::lock_guard lock{mutex_};
     queued_bytes_ -= bytes;
+    control_bytes_ -= writing_control_bytes_;
+    writing_control_bytes_ = 0;
     close_sent = close_queued_ && queue_.empty();
-    more = !queue_.empty();
+    more = !queue_.empty() || pending_pong_ != nullptr;
     if (!more)
       write_scheduled_ = false;
   }
@@ -269,6 +333,8 @@ void ws_session::on_write(std::size_t bytes) {
     return do_write();
   if (close_sent && !close_written_) {
     close_written_ = true;
+    if (peer_closed_)
+      return finish();
     error_code ignored;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     start_close_timer();
@@ -332,7 +398,9 @@ void ws_session::finish() {
       return;
     finished_ = true;
     queue_.clear();
+    pending_pong_.reset();
     queued_bytes_ = 0;
+    control_bytes_ = 0;
   }
   if (auto n = dropped_.load())
     spdlog::debug("connection closed after dropping {} broadcast frames", n);

@@ -1,6 +1,8 @@
 #pragma once
 /// One WebSocket connection after the upgrade. Moves bytes only: every inbound message goes to the
-/// connection actor as (inbound_atom, bytes, binary); outbound frames arrive from actors through
+/// connection actor as (inbound_atom, bytes, binary, refused) after the inbound rate limit, pings
+/// are answered here (only the latest unanswered ping gets a pong, as RFC 6455 §5.5.3 allows, so
+/// a ping flood queues one pong at most); outbound frames arrive from actors through
 /// the outbound_port interface into a queue bounded in bytes, and are written with gather writes
 /// (every queued frame in one write call, up to the kernel's iovec limit).
 ///
@@ -9,6 +11,7 @@
 /// socket, so a room pays the same for a slow member as for a fast one).
 
 #include "actors/outbound.hpp"
+#include "net/token_bucket.hpp"
 #include "net/ws_reader.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -27,7 +30,18 @@ class session_registry;
 
 struct session_options {
   std::size_t max_frame_bytes = 64 * 1024;
+  /// Bound of the broadcast frames a connection's queue holds; the route's on_overflow applies.
   std::size_t max_outbound_bytes = 1024 * 1024;
+  /// Bound of the frames addressed to this connection alone (replies, pushes, pongs), which no
+  /// policy may drop: beyond it the connection is closed with 1013. One frame larger than the
+  /// bound is still queued when nothing else of its class is (a large presence_state).
+  std::size_t max_outbound_control_bytes = 4 * 1024 * 1024;
+  /// Inbound token bucket: every frame takes a token. A message without one is forwarded marked
+  /// as refused (the connection answers {"reason":"rate_limited"}), a ping without one gets no
+  /// pong; more than `rate_limit_close_after` refusals in a row close the connection with 1008.
+  double messages_per_second = 100;
+  double burst = 200;
+  std::size_t rate_limit_close_after = 100;
   std::chrono::milliseconds idle_timeout{60'000}; ///< 0 disables
   std::chrono::milliseconds write_timeout{10'000};
   /// How long to wait for the peer's close frame after ours before dropping the socket.
@@ -64,7 +78,12 @@ private:
   void do_read();
   void on_readable(boost::system::error_code ec);
   void consume(std::string_view bytes);
+  /// Takes an inbound token; false when rate-limited (closing the connection with 1008 once
+  /// refusals in a row exceed the limit).
+  bool admit_inbound();
+  void queue_pong(std::string_view payload);
   bool over_bound_locked(const actors::frame_ptr& frame); // true: the frame is not queued
+  void enqueue_locked(actors::frame_ptr frame);
   /// Queues a close frame; `ours` = the server initiates it (counted in metrics by code).
   void queue_close(std::uint16_t code, std::string_view reason, bool ours);
   void schedule_write_locked(std::unique_lock<std::mutex>& lock);
@@ -86,7 +105,10 @@ private:
 
   std::mutex mutex_; // guards the members below
   std::vector<actors::frame_ptr> queue_;
-  std::size_t queued_bytes_ = 0; ///< queued plus being written
+  actors::frame_ptr pending_pong_; ///< the answer to the latest ping, written with the next batch
+  std::size_t queued_bytes_ = 0;  ///< queued plus being written, every class
+  std::size_t control_bytes_ = 0; ///< the part of queued_bytes_ that is not broadcast frames
+  std::size_t writing_control_bytes_ = 0; ///< control bytes of the write in flight
   bool write_scheduled_ = false;
 
   // Written under the mutex or on the strand; read anywhere.
@@ -98,11 +120,17 @@ private:
   std::atomic<std::int64_t> write_started_ms_{0}; ///< 0 = no write in flight
   std::atomic<std::uint64_t> dropped_{0};
 
+  // Strand-only: the inbound rate limit.
+  token_bucket bucket_;
+  std::size_t refused_in_a_row_ = 0;
+  bool rate_limit_exceeded_ = false; ///< nothing more is forwarded or answered
+
   // Strand-only: the frames of the write in flight and their buffers.
   std::vector<actors::frame_ptr> writing_;
   std::vector<boost::asio::const_buffer> buffers_; ///< what remains to be written
   std::size_t write_total_ = 0;
   bool close_written_ = false;
+  bool peer_closed_ = false; ///< the peer's close arrived while ours was still queued
 
   // Sweep-only (one sweeping timer): the socket's unsent bytes at the last sweep.
   int unsent_at_sweep_ = -1;

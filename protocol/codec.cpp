@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 
+#include <cmath>
 #include <utility>
 
 namespace switchboard::protocol {
@@ -28,6 +29,27 @@ decode_result failure(std::string reason) {
 decode_result success(message m) { return {std::move(m), {}}; }
 
 bool is_string_or_null(const json::value& v) noexcept { return v.is_string() || v.is_null(); }
+
+// A number beyond the double range (1e999) parses to infinity, which no JSON text can carry: it
+// would reach other members as invalid JSON. Depth is bounded by max_json_depth.
+bool has_non_finite_number(const json::value& v) noexcept {
+  switch (v.kind()) {
+  case json::kind::double_:
+    return !std::isfinite(v.get_double());
+  case json::kind::array:
+    for (const auto& element : v.get_array())
+      if (has_non_finite_number(element))
+        return true;
+    return false;
+  case json::kind::object:
+    for (const auto& member : v.get_object())
+      if (has_non_finite_number(member.value()))
+        return true;
+    return false;
+  default:
+    return false;
+  }
+}
 
 decode_result decode_v2_text(json::value doc) {
   if (!doc.is_array())
@@ -121,6 +143,8 @@ decode_result decode_text(serializer s, std::string_view text) {
   json::value doc = json::parse(text, ec, {}, opts);
   if (ec)
     return failure("invalid JSON: " + ec.message());
+  if (has_non_finite_number(doc))
+    return failure("number out of range");
   return s == serializer::v2 ? decode_v2_text(std::move(doc)) : decode_v1_text(std::move(doc));
 }
 

@@ -22,7 +22,8 @@ struct decode_result {
 /// join_ref/ref must be string or null). V1: a JSON object with the required keys topic, event,
 /// payload, ref and optional join_ref (absent → null); other keys are ignored. The payload may be
 /// any JSON value. Strict JSON (RFC 8259) with valid UTF-8 only; nesting deeper than 64 levels is
-/// refused. Errors: "invalid JSON: <detail>", "V2 message must be a JSON array",
+/// refused, and so is a number outside the double range (e.g. 1e999), which could not be written
+/// back as JSON. Errors: "invalid JSON: <detail>", "number out of range", "V2 message must be a JSON array",
 /// "V2 message must have at least 5 elements", "V1 message must be a JSON object",
 /// `V1 message is missing key "<key>"`, "<field> must be a string[ or null]".
 [[nodiscard]] decode_result decode_text(serializer s, std::string_view text);

@@ -3,6 +3,8 @@
 #include <boost/json/serializer.hpp>
 
 #include <array>
+#include <charconv>
+#include <cmath>
 
 namespace switchboard::protocol::detail {
 
@@ -52,24 +54,75 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+namespace {
+
+void append_double(std::string& out, double d) {
+  // JSON has no Infinity or NaN; JavaScript's JSON.stringify writes them as null, and so do we.
+  if (!std::isfinite(d)) {
+    out.append("null");
+    return;
+  }
+  // Boost.JSON's shortest round-trip form, so output stays identical to boost::json::serialize.
+  char buf[64]; // the longest double Boost.JSON writes is 26 characters
+  boost::json::serializer sr;
+  const boost::json::value v = d;
+  sr.reset(&v);
+  const auto text = sr.read(buf);
+  out.append(text.data(), text.size());
+}
+
+template <class Int>
+void append_integer(std::string& out, Int i) {
+  char buf[24];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, i);
+  (void)ec; // 24 characters hold every 64-bit integer
+  out.append(buf, end);
+}
+
+} // namespace
+
 void append_json_value(std::string& out, const boost::json::value& v) {
   switch (v.kind()) {
   case boost::json::kind::null:
     out.append("null");
     return;
-  case boost::json::kind::string:
-    append_json_string(out, v.get_string());
+  case boost::json::kind::bool_:
+    out.append(v.get_bool() ? "true" : "false");
     return;
-  default:
-    break;
+  case boost::json::kind::int64:
+    return append_integer(out, v.get_int64());
+  case boost::json::kind::uint64:
+    return append_integer(out, v.get_uint64());
+  case boost::json::kind::double_:
+    return append_double(out, v.get_double());
+  case boost::json::kind::string:
+    return append_json_string(out, v.get_string());
+  case boost::json::kind::array: {
+    out.push_back('[');
+    bool first = true;
+    for (const auto& element : v.get_array()) {
+      if (!first)
+        out.push_back(',');
+      first = false;
+      append_json_value(out, element);
+    }
+    out.push_back(']');
+    return;
   }
-  // Stream through a stack buffer straight into `out`: no temporary std::string of the value.
-  boost::json::serializer sr;
-  sr.reset(&v);
-  char buf[4096];
-  while (!sr.done()) {
-    const auto chunk = sr.read(buf);
-    out.append(chunk.data(), chunk.size());
+  case boost::json::kind::object: {
+    out.push_back('{');
+    bool first = true;
+    for (const auto& [key, element] : v.get_object()) {
+      if (!first)
+        out.push_back(',');
+      first = false;
+      append_json_string(out, key);
+      out.push_back(':');
+      append_json_value(out, element);
+    }
+    out.push_back('}');
+    return;
+  }
   }
 }
 

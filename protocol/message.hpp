@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <variant>
 
 namespace switchboard::protocol {
@@ -44,6 +45,14 @@ inline constexpr const char* close = "phx_close";
 inline constexpr const char* error = "phx_error";
 inline constexpr const char* heartbeat = "heartbeat";
 inline constexpr const char* phoenix_topic = "phoenix";
+
+/// Events with the `phx_` prefix are the protocol's own: phoenix.js treats a `phx_close`,
+/// `phx_error` or `phx_reply` it receives as a statement about its channel, whoever sent it. So a
+/// client may not send any (besides phx_join and phx_leave, which the connection handles) and a
+/// behaviour may not broadcast or push any unless it opts in (docs/behaviors.md).
+[[nodiscard]] inline bool is_reserved(std::string_view event) noexcept {
+  return event.starts_with("phx_");
+}
 } // namespace events
 
 } // namespace switchboard::protocol

@@ -13,10 +13,13 @@ fi
 jobs=$(nproc)
 run_suite() { # <build dir> <ctest args> <extra cmake args...>
   local dir=$1 ctest_args=$2; shift 2
-  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  # The switches are explicit because a CMake cache keeps options from any earlier configure.
+  cmake -S . -B "$dir" -G Ninja -DSWITCHBOARD_TESTS=ON -DSWITCHBOARD_EXAMPLES=ON "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
   # shellcheck disable=SC2086
-  (cd "$dir" && ctest --output-on-failure --timeout 300 -j "$jobs" $ctest_args)
+  # --no-tests=error: a build configured without tests (e.g. by scripts/run.sh) must fail here,
+  # never pass having run nothing.
+  (cd "$dir" && ctest --output-on-failure --no-tests=error --timeout 300 -j "$jobs" $ctest_args)
 }
 
 run_suite build "" -DCMAKE_BUILD_TYPE=RelWithDebInfo
@@ -30,3 +33,14 @@ if [[ "${CI:-}" == "true" ]]; then
   # more, which the first pass already did.
   run_suite build-sanitize "-LE slow" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_SANITIZE=ON
 fi
+
+# --- fuzz regression (tests/fuzz, docs/fuzzing.md) ---
+# Each libFuzzer target runs a short seeded pass over its seed corpus; only the protocol layer,
+# the frame reader and the config unit are compiled (clang, no Beast or CAF unit).
+echo "== fuzz regression (clang++-16, libFuzzer) =="
+CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSWITCHBOARD_FUZZ=ON -DSWITCHBOARD_TESTS=OFF -DSWITCHBOARD_EXAMPLES=OFF \
+  "-DSWITCHBOARD_SKIP=supervision;actors;net;server;bench" >/dev/null
+cmake --build build-fuzz -j "$jobs"
+(cd build-fuzz && ctest --output-on-failure --no-tests=error --timeout 300 -j "$jobs")
+# --- end fuzz regression ---

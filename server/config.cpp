@@ -163,6 +163,8 @@ void read_limits(const reader& r, const toml::table& t, limits_config& out) {
       out.max_frame_bytes = r.count(v, key, at_least::one);
     else if (name == "max_outbound_bytes")
       out.max_outbound_bytes = r.count(v, key, at_least::one);
+    else if (name == "max_outbound_control_bytes")
+      out.max_outbound_control_bytes = r.count(v, key, at_least::one);
     else if (name == "write_timeout_ms")
       out.write_timeout = r.millis(v, key, at_least::one);
     else if (name == "idle_timeout_ms")
@@ -171,6 +173,8 @@ void read_limits(const reader& r, const toml::table& t, limits_config& out) {
       out.handshake_timeout = r.millis(v, key, at_least::one);
     else if (name == "max_connections")
       out.max_connections = r.count(v, key, at_least::one);
+    else if (name == "max_http_connections")
+      out.max_http_connections = r.count(v, key, at_least::one);
     else if (name == "messages_per_second")
       out.messages_per_second = r.positive_number(v, key);
     else if (name == "burst")
@@ -194,6 +198,8 @@ void read_runtime(const reader& r, const toml::table& t, runtime_config& out) {
       out.io_threads = r.count(v, key, at_least::one);
     } else if (name == "registry_partitions") {
       out.registry_partitions = r.count(v, key, at_least::zero); // 0 = scheduler threads
+    } else if (name == "memory_trim_interval_ms") {
+      out.memory_trim_interval = r.millis(v, key, at_least::zero); // 0 disables trimming
     } else if (name == "log_level") {
       const auto* s = v.as_string();
       if (s == nullptr ||

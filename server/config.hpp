@@ -44,11 +44,13 @@ struct listener_config {
 struct limits_config {
   std::size_t max_channels = 100;                   ///< channels joined per connection (Phoenix default)
   std::size_t max_frame_bytes = 64 * 1024;          ///< inbound frame limit, close 1009 above
-  std::size_t max_outbound_bytes = 1024 * 1024;     ///< per-connection outbound queue bound
+  std::size_t max_outbound_bytes = 1024 * 1024;     ///< per-connection bound of queued broadcasts
+  std::size_t max_outbound_control_bytes = 4 * 1024 * 1024; ///< queued replies/pushes/pongs → close 1013 above
   std::chrono::milliseconds write_timeout{10'000};  ///< no bytes accepted for this long → close
   std::chrono::milliseconds idle_timeout{60'000};   ///< no inbound frame for this long → close 1001; 0 disables
   std::chrono::milliseconds handshake_timeout{10'000};
   std::size_t max_connections = 15'000;             ///< beyond it upgrades get HTTP 503
+  std::size_t max_http_connections = 1024;          ///< connections not yet upgraded; beyond it 503
   double messages_per_second = 100;                 ///< inbound token bucket rate per connection
   double burst = 200;                               ///< token bucket size
   std::size_t rate_limit_close_after = 100;         ///< rate-limited replies in a row before close 1008
@@ -61,6 +63,7 @@ struct runtime_config {
   std::size_t scheduler_threads = 0; ///< CAF worker threads; 0 = number of cores
   std::size_t io_threads = 1;        ///< Asio threads running the sockets
   std::size_t registry_partitions = 0; ///< registry shards; 0 = number of scheduler threads
+  std::chrono::milliseconds memory_trim_interval{2'000}; ///< malloc_trim period; 0 disables
   std::string log_level = "info"; ///< trace, debug, info, warn, error or off
 
   friend bool operator==(const runtime_config&, const runtime_config&) = default;

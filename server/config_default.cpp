@@ -38,6 +38,10 @@ max_frame_bytes = 65536
 # 1 MiB absorbs a stalled reader for a few seconds without letting one slow client grow
 # without limit.
 max_outbound_bytes = 1048576
+# Bound of the frames queued for one connection alone: replies, pushes, pongs. No policy may
+# drop those, so a connection that lets more pile up (it asks and does not read) is closed with
+# 1013. 4 MiB holds a large presence_state plus a backlog of ordinary replies.
+max_outbound_control_bytes = 4194304
 # A connection whose socket accepts no bytes for this long is closed. 10 s separates a
 # congested link from a dead peer much sooner than TCP would.
 write_timeout_ms = 10000
@@ -52,6 +56,11 @@ handshake_timeout_ms = 10000
 # but common file descriptor limit (16384), so the server sheds load instead of failing on
 # accept.
 max_connections = 15000
+# Connections not yet upgraded: plain HTTP requests (health checks, metrics) and upgrades in
+# progress. Beyond it a new connection gets HTTP 503 and is closed, so idle or slow HTTP
+# clients cannot hold memory without bound. An upgrade takes well under a millisecond, so
+# 1024 absorbs a reconnect storm; each one holds at most an 8 KiB request header.
+max_http_connections = 1024
 # Inbound token bucket per connection: refill rate (messages per second) and bucket size.
 # A person sends a few messages per second; 100/s leaves room for programmatic clients and
 # still stops a runaway loop. A burst of 200 covers rejoining max_channels channels after a
@@ -73,6 +82,10 @@ scheduler_threads = 0
 io_threads = 1
 # Registry shards; 0 = one per scheduler thread, which keeps lookups from contending.
 registry_partitions = 0
+# How often freed heap memory is handed back to the operating system (malloc_trim); 0
+# disables it. Without it, memory a burst took (a flood of queued frames for one client) stays
+# resident after the burst; a trim every 2 s costs well under a millisecond of a spare thread.
+memory_trim_interval_ms = 2000
 # trace, debug, info, warn, error or off. "info" logs start, stop and failures without
 # per-message noise.
 log_level = "info"

@@ -105,10 +105,12 @@ std::string to_toml(const config& c) {
   p.entry("max_channels", l.max_channels);
   p.entry("max_frame_bytes", l.max_frame_bytes);
   p.entry("max_outbound_bytes", l.max_outbound_bytes);
+  p.entry("max_outbound_control_bytes", l.max_outbound_control_bytes);
   p.entry("write_timeout_ms", l.write_timeout);
   p.entry("idle_timeout_ms", l.idle_timeout);
   p.entry("handshake_timeout_ms", l.handshake_timeout);
   p.entry("max_connections", l.max_connections);
+  p.entry("max_http_connections", l.max_http_connections);
   p.entry("messages_per_second", l.messages_per_second);
   p.entry("burst", l.burst);
   p.entry("rate_limit_close_after", l.rate_limit_close_after);
@@ -118,6 +120,7 @@ std::string to_toml(const config& c) {
   p.entry("scheduler_threads", c.runtime.scheduler_threads);
   p.entry("io_threads", c.runtime.io_threads);
   p.entry("registry_partitions", c.runtime.registry_partitions);
+  p.entry("memory_trim_interval_ms", c.runtime.memory_trim_interval);
   p.entry("log_level", c.runtime.log_level);
 
   for (const auto& route : c.routes) {

@@ -4,6 +4,7 @@
 #include "actors/messages.hpp"
 #include "actors/registry.hpp"
 #include "net/listener.hpp"
+#include "server/memory_trimmer.hpp"
 #include "server/tree.hpp"
 #include "supervision/exit_reasons.hpp"
 
@@ -62,7 +63,8 @@ void log_report(const sv::report& r) {
 
 struct server::runtime {
   explicit runtime(const config& c)
-    : actor_config(make_actor_config(c.runtime)), system(actor_config) {}
+    : actor_config(make_actor_config(c.runtime)), system(actor_config),
+      trimmer(c.runtime.memory_trim_interval) {}
 
   caf::actor_system_config actor_config;
   caf::actor_system system;
@@ -76,6 +78,7 @@ struct server::runtime {
   std::shared_ptr<net::listener> listener; ///< the current one (a restart binds anew)
   std::atomic<bool> root_down{false};
   bool stopped = false;
+  memory_trimmer trimmer;
 };
 
 server::server(config c) : config_(std::move(c)) {
@@ -116,16 +119,18 @@ std::string server::start() {
   auto actor_ctx = std::make_shared<actors::connection_context>();
   actor_ctx->routes = std::move(routes);
   actor_ctx->max_channels = limits.max_channels;
-  actor_ctx->messages_per_second = limits.messages_per_second;
-  actor_ctx->burst = limits.burst;
-  actor_ctx->rate_limit_close_after = limits.rate_limit_close_after;
 
   rt.ctx.session.max_frame_bytes = limits.max_frame_bytes;
   rt.ctx.session.max_outbound_bytes = limits.max_outbound_bytes;
+  rt.ctx.session.max_outbound_control_bytes = limits.max_outbound_control_bytes;
+  rt.ctx.session.messages_per_second = limits.messages_per_second;
+  rt.ctx.session.burst = limits.burst;
+  rt.ctx.session.rate_limit_close_after = limits.rate_limit_close_after;
   rt.ctx.session.idle_timeout = limits.idle_timeout;
   rt.ctx.session.write_timeout = limits.write_timeout;
   rt.ctx.sessions = &rt.sessions;
   rt.ctx.max_connections = limits.max_connections;
+  rt.ctx.max_http_connections = limits.max_http_connections;
   rt.ctx.socket_path = config_.listener.socket_path;
   rt.ctx.handshake_timeout = limits.handshake_timeout;
   rt.ctx.on_connect = connect_handler_;

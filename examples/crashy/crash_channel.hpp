@@ -9,6 +9,9 @@
 /// * `fail`: returns stop with the reason "failed" — an abnormal stop, so the same as a crash.
 /// * `stop`: returns stop("normal") with an ok reply: only the sender's channel ends, with
 ///   `phx_close`, and it does not rejoin.
+/// * `stall` with {"ms": N} (N ≤ 30000): blocks the room for N ms before the ok reply, like a
+///   callback stuck on a slow call; joins queued behind it meanwhile show what a join that
+///   waits too long gets ({"reason": "timeout"}, and it never takes effect).
 /// * any other event E with payload P: broadcast as E to every member, then echoed back to the
 ///   sender as the ok reply's response.
 /// * presence: a join whose payload has a string "user_id" is tracked under it, so that what a
@@ -20,8 +23,10 @@
 
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace crashy_example {
 
@@ -63,6 +68,13 @@ public:
       return sb::in_result::stop("failed");
     if (event == "stop")
       return sb::in_result::stop("normal", sb::reply_payload{});
+    if (event == "stall") {
+      const auto* json = std::get_if<boost::json::value>(&p);
+      const auto* ms = json && json->is_object() ? json->as_object().if_contains("ms") : nullptr;
+      if (ms && ms->is_int64() && ms->get_int64() > 0 && ms->get_int64() <= 30000)
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms->get_int64()));
+      return sb::in_result::ok();
+    }
     room().broadcast(event, p);
     return sb::in_result::ok(p);
   }

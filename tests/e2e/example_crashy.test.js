@@ -9,6 +9,7 @@ import { describe, test } from 'node:test';
 import { Presence } from 'phoenix';
 import { uniqueTopic, useServer } from './lib/fixture.js';
 import { connectSocket, pushAndWait } from './lib/phoenix.js';
+import { RawClient, errorReply, okReply } from './lib/raw.js';
 import { Mailbox } from './lib/wait.js';
 
 const BINARY = 'switchboard-crashy';
@@ -145,6 +146,39 @@ describe('crashy example: presence across a crash', { skip }, () => {
     });
     assert.deepEqual(synced, { ann: 1 });
     assert.deepEqual(presenceA.list((key) => key), ['ann']);
+  });
+});
+
+describe('crashy example: a join that waits too long', { skip }, () => {
+  // A room stalled in a callback holds the joins queued behind it. The room admits a join only
+  // within 5 s of its arrival and the connection waits 10 s, so the client is told "timeout"
+  // either by the room's answer (stall of 7 s) or by the connection giving up (stall of 11 s),
+  // and in neither case does the join take effect once the room is free again.
+  test('is answered "timeout" and never admitted, whether the room or the connection gives up', async () => {
+    const cases = [7000, 11000].map(async (ms) => {
+      const topic = uniqueTopic('crash');
+      const owner = await RawClient.connect(ctx.server.wsUrl('vsn=2.0.0'), { label: `owner ${ms}` });
+      owner.send(['1', '1', topic, 'phx_join', {}]);
+      assert.deepEqual(await owner.next(), okReply('1', '1', topic));
+      owner.send(['1', '2', topic, 'stall', { ms }]);
+      const late = await RawClient.connect(ctx.server.wsUrl('vsn=2.0.0'), { label: `late ${ms}` });
+      await late.sync(); // the stall is in the room before this join
+      late.send(['7', '7', topic, 'phx_join', {}]);
+      const started = Date.now();
+      assert.deepEqual(await late.next({ timeout: 15000 }), errorReply('7', '7', topic, { reason: 'timeout' }));
+      const waited = Date.now() - started;
+      assert.ok(waited >= 4000 && waited < 12000, `answered after ${waited} ms`);
+      assert.deepEqual(await owner.next({ timeout: 15000 }), okReply('1', '2', topic));
+      // The room is free and has seen the late join: a broadcast now must not reach it.
+      owner.send(['1', '3', topic, 'shout', { after: ms }]);
+      assert.deepEqual(await owner.waitFor((f) => f[1] === '3'), okReply('1', '3', topic, { after: ms }));
+      const unexpected = await late.sync();
+      assert.deepEqual(unexpected, [], `the timed-out member received ${JSON.stringify(unexpected)}`);
+      // Its client may join again and is then a member as usual.
+      late.send(['8', '8', topic, 'phx_join', {}]);
+      assert.deepEqual(await late.next(), okReply('8', '8', topic));
+    });
+    await Promise.all(cases);
   });
 });
 

@@ -8,11 +8,11 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
+import { RSS, metric, readMetrics } from './lib/metrics.js';
 import { startServer } from './lib/server.js';
 import { withDeadline } from './lib/wait.js';
 
@@ -161,31 +161,7 @@ for line in sys.stdin:
     print(json.dumps(results), flush=True)
 `;
 
-/** Every sample of GET /metrics as a Map from `name{labels}` to its value (no keep-alive). */
-function readMetrics(server) {
-  const body = new Promise((resolve, reject) => {
-    const req = http.get(server.httpUrl('/metrics'), { agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve(text));
-    });
-    req.on('error', reject);
-  });
-  return withDeadline(body, 5000, 'GET /metrics').then((text) => {
-    const samples = new Map();
-    for (const line of text.split('\n')) {
-      if (line === '' || line.startsWith('#')) continue;
-      const split = line.lastIndexOf(' ');
-      samples.set(line.slice(0, split), Number(line.slice(split + 1)));
-    }
-    return samples;
-  });
-}
-
-const metric = (samples, name) => samples.get(name) ?? 0;
 const CLOSED_1013 = 'switchboard_connections_closed_total{code="1013"}';
-const RSS = 'process_resident_memory_bytes';
 
 /**
  * The fast readers and the publisher: raw `ws` connections that record, per reader, whether the

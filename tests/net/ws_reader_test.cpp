@@ -177,3 +177,184 @@ TEST_CASE("after a violation the reader delivers nothing more") {
   CHECK(c.failure.code == 1002);
   CHECK(c.events.empty());
 }
+
+namespace {
+
+std::string close_payload(std::uint16_t code, std::string_view reason = "") {
+  std::string out{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+  out.append(reason);
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("close codes a peer may send are delivered") {
+  for (std::uint16_t code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013,
+                             1014, 3000, 3999, 4000, 4999}) {
+    CAPTURE(code);
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x88, close_payload(code, "bye"))});
+    CHECK(c.failure.code == 0);
+    REQUIRE(c.events.size() == 1);
+    CHECK(c.close_code == code);
+    CHECK(c.events[0].second == close_payload(code, "bye"));
+  }
+}
+
+TEST_CASE("close codes that must not appear on the wire are refused with 1002") {
+  for (std::uint16_t code : {0, 1, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000,
+                             65535}) {
+    CAPTURE(code);
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x88, close_payload(code))});
+    CHECK(c.failure.code == 1002);
+    CHECK(c.events.empty());
+  }
+}
+
+TEST_CASE("is_valid_close_code draws the boundaries of each range") {
+  static_assert(!ws_reader::is_valid_close_code(999));
+  static_assert(ws_reader::is_valid_close_code(1000));
+  static_assert(ws_reader::is_valid_close_code(1003));
+  static_assert(!ws_reader::is_valid_close_code(1004));
+  static_assert(!ws_reader::is_valid_close_code(1006));
+  static_assert(ws_reader::is_valid_close_code(1007));
+  static_assert(ws_reader::is_valid_close_code(1014));
+  static_assert(!ws_reader::is_valid_close_code(1015));
+  static_assert(!ws_reader::is_valid_close_code(2999));
+  static_assert(ws_reader::is_valid_close_code(3000));
+  static_assert(ws_reader::is_valid_close_code(4999));
+  static_assert(!ws_reader::is_valid_close_code(5000));
+  CHECK(!ws_reader::is_valid_close_code(0));
+  CHECK(ws_reader::is_valid_close_code(1000));
+}
+
+TEST_CASE("a close reason is checked only after a valid code") {
+  ws_reader r{1024};
+  CHECK(feed_all(r, {client_frame(0x88, close_payload(1000, "\xff"))}).failure.code == 1007);
+  ws_reader s{1024};
+  CHECK(feed_all(s, {client_frame(0x88, close_payload(1004, "\xff"))}).failure.code == 1002);
+}
+
+TEST_CASE("a 64-bit payload length with the most significant bit set is refused with 1002") {
+  ws_reader r{1024};
+  std::string frame{"\x82\xff\x80\x00\x00\x00\x00\x00\x00\x01", 10};
+  frame.append("\x12\x34\x56\x78x", 5);
+  auto c = feed_all(r, {frame});
+  CHECK(c.failure.code == 1002);
+}
+
+TEST_CASE("bytes after a close frame are discarded, even a second close or a violation") {
+  ws_reader r{1024};
+  auto c = feed_all(r, {client_frame(0x88, close_payload(1000)) +
+                        client_frame(0x88, close_payload(1001)) + client_frame(0x89, "late") +
+                        client_frame(0x81, "x", false)});
+  CHECK(c.failure.code == 0);
+  REQUIRE(c.events.size() == 1);
+  CHECK(c.close_code == 1000);
+  auto d = feed_all(r, {client_frame(0x81, "more"), "\xff\xff"});
+  CHECK(d.failure.code == 0);
+  CHECK(d.events.empty());
+  CHECK(r.buffered_bytes() == 0);
+}
+
+TEST_CASE("a close frame inside a fragmented message ends it: later fragments are discarded") {
+  ws_reader r{1024};
+  auto c =
+    feed_all(r, {client_frame(0x01, "hel") + client_frame(0x88, "") + client_frame(0x80, "lo")});
+  CHECK(c.failure.code == 0);
+  REQUIRE(c.events.size() == 1);
+  CHECK(c.events[0].first == ws_reader::kind::close);
+  CHECK(r.buffered_bytes() == 0);
+}
+
+TEST_CASE("a fragment that makes a text message invalid UTF-8 fails before the message ends") {
+  SUBCASE("an invalid byte in the first fragment") {
+    ws_reader r{1024};
+    CHECK(feed_all(r, {client_frame(0x01, "ok\xff")}).failure.code == 1007);
+  }
+  SUBCASE("a code point above U+10FFFF in a middle fragment") {
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x01, "valid"), client_frame(0x00, "\xf4\x90\x80\x80")});
+    CHECK(c.failure.code == 1007);
+  }
+  SUBCASE("a surrogate whose bytes are split across fragments") {
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x01, "a\xed"), client_frame(0x00, "\xa0\x80")});
+    CHECK(c.failure.code == 1007);
+  }
+  SUBCASE("a binary message is not checked") {
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x02, "\xff"), client_frame(0x80, "\xfe")});
+    CHECK(c.failure.code == 0);
+    CHECK(c.events.size() == 1);
+  }
+}
+
+TEST_CASE("code points split across fragments at every byte are valid") {
+  const std::string text = "a\xce\xba\xe2\x82\xac\xf0\x9f\x98\x80z"; // a κ € 😀 z
+  std::string frames;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    frames += client_frame(static_cast<std::uint8_t>((i == 0 ? 0x01 : 0x00) |
+                                                     (i + 1 == text.size() ? 0x80 : 0)),
+                           text.substr(i, 1));
+  ws_reader r{1024};
+  auto c = feed_all(r, {frames});
+  CHECK(c.failure.code == 0);
+  REQUIRE(c.events.size() == 1);
+  CHECK(c.events[0].second == text);
+}
+
+TEST_CASE("a fragmented text message ending inside a code point fails with 1007") {
+  ws_reader r{1024};
+  auto c = feed_all(r, {client_frame(0x01, "ok\xe2"), client_frame(0x80, "\x82")});
+  CHECK(c.failure.code == 1007);
+  ws_reader s{1024};
+  auto d = feed_all(
+    s, {client_frame(0x01, "ok"), client_frame(0x00, "\xe2\x82"), client_frame(0x80, "\xac")});
+  CHECK(d.failure.code == 0);
+  REQUIRE(d.events.size() == 1);
+  CHECK(d.events[0].second == "ok\xe2\x82\xac");
+}
+
+TEST_CASE("UTF-8 checking starts afresh for each fragmented message") {
+  ws_reader r{1024};
+  auto c = feed_all(r, {client_frame(0x01, "\xce") + client_frame(0x80, "\xba") +
+                        client_frame(0x01, "\xe2\x82") + client_frame(0x80, "\xac")});
+  CHECK(c.failure.code == 0);
+  REQUIRE(c.events.size() == 2);
+  CHECK(c.events[1].second == "\xe2\x82\xac");
+}
+
+TEST_CASE("an unfinished sequence that can no longer become valid fails at its fragment") {
+  for (std::string_view tail : {"\xf4\x90", "\xed\xa0", "\xe0\x80", "\xf0\x80\x80"}) {
+    CAPTURE(tail);
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x01, "ok"), client_frame(0x00, std::string{tail})});
+    CHECK(c.failure.code == 1007);
+  }
+  for (std::string_view tail : {"\xf4\x8f", "\xed\x9f", "\xe0\xa0", "\xf0\x90\x80", "\xc2"}) {
+    CAPTURE(tail);
+    ws_reader r{1024};
+    auto c = feed_all(r, {client_frame(0x01, "ok"), client_frame(0x00, std::string{tail})});
+    CHECK(c.failure.code == 0);
+  }
+}
+
+TEST_CASE("a partial control frame can be buffered next to a fragmented message at the limit") {
+  // The largest buffered_bytes() the reader allows (found by tests/fuzz/ws_reader.cpp): a
+  // fragmented message holding max_message_bytes, then a ping with a 64-bit length field (legal
+  // though not minimal), its mask and 124 of its 125 payload bytes.
+  ws_reader r{200};
+  std::string ping = {'\x89', '\xFF', 0, 0, 0, 0, 0, 0, 0, 125, 1, 2, 3, 4};
+  ping.append(125, 'p');
+  const auto fragment = client_frame(0x02, std::string(200, 'x'));
+  auto c = feed_all(r, {fragment, ping.substr(0, ping.size() - 1)});
+  CHECK(c.failure.code == 0);
+  CHECK(c.events.empty());
+  CHECK(r.buffered_bytes() == 200 + 10 + 4 + 124);
+  c = feed_all(r, {ping.substr(ping.size() - 1)});
+  REQUIRE(c.events.size() == 1);
+  CHECK(c.events[0].first == ws_reader::kind::ping);
+  CHECK(r.buffered_bytes() == 200);
+}

@@ -46,10 +46,12 @@ TEST_CASE("a default-constructed config holds the documented defaults") {
   CHECK(c.limits.max_channels == 100);
   CHECK(c.limits.max_frame_bytes == 65536);
   CHECK(c.limits.max_outbound_bytes == 1048576);
+  CHECK(c.limits.max_outbound_control_bytes == 4194304);
   CHECK(c.limits.write_timeout == 10s);
   CHECK(c.limits.idle_timeout == 60s);
   CHECK(c.limits.handshake_timeout == 10s);
   CHECK(c.limits.max_connections == 15000);
+  CHECK(c.limits.max_http_connections == 1024);
   CHECK(c.limits.messages_per_second == 100.0);
   CHECK(c.limits.burst == 200.0);
   CHECK(c.limits.rate_limit_close_after == 100);
@@ -57,6 +59,7 @@ TEST_CASE("a default-constructed config holds the documented defaults") {
   CHECK(c.runtime.scheduler_threads == 0);
   CHECK(c.runtime.io_threads == 1);
   CHECK(c.runtime.registry_partitions == 0);
+  CHECK(c.runtime.memory_trim_interval == 2s);
   CHECK(c.runtime.log_level == "info");
   CHECK(c.routes.empty());
 }
@@ -353,10 +356,12 @@ TEST_CASE("to_toml prints every section and key with the effective values") {
         "max_channels = 100\n",
         "max_frame_bytes = 65536\n",
         "max_outbound_bytes = 1048576\n",
+        "max_outbound_control_bytes = 4194304\n",
         "write_timeout_ms = 10000\n",
         "idle_timeout_ms = 60000\n",
         "handshake_timeout_ms = 10000\n",
         "max_connections = 15000\n",
+        "max_http_connections = 1024\n",
         "messages_per_second = 100.0\n",
         "burst = 200.0\n",
         "rate_limit_close_after = 100\n",
@@ -365,6 +370,7 @@ TEST_CASE("to_toml prints every section and key with the effective values") {
         "scheduler_threads = 0\n",
         "io_threads = 1\n",
         "registry_partitions = 0\n",
+        "memory_trim_interval_ms = 2000\n",
         "log_level = \"info\"\n",
         "[[routes]]\npattern = \"presence:*\"\nbehaviour = \"broadcast\"\non_overflow = \"close\"\n"
         "presence = true\npresence_key = \"user_id\"\n"}) {

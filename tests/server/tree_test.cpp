@@ -137,7 +137,7 @@ struct fixture {
     return c;
   }
   void send(const client& c, const std::string& frame) {
-    caf::anon_send(c.connection, sb::actors::inbound_atom::value, frame, false);
+    caf::anon_send(c.connection, sb::actors::inbound_atom::value, frame, false, false);
   }
   /// Topics of the form crash:<n> living in partition `p`.
   std::string topic_in_partition(std::size_t p, int skip = 0) {

@@ -102,3 +102,16 @@ export class Mailbox {
     return unread;
   }
 }
+
+/**
+ * Polls `condition` (sync or async) until it returns true, every `interval` ms; rejects after
+ * `timeout` ms naming `what`. For state only observable by asking (e.g. a gauge in /metrics).
+ */
+export async function waitUntil(condition, { timeout = DEFAULT_TIMEOUT_MS, interval = 100, what = 'a condition' } = {}) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await condition()) return;
+    if (Date.now() >= deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
+}
