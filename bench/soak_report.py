@@ -302,6 +302,8 @@ def main():
             "closed": {code: last["closed_" + code] for code in
                        ("1001", "1008", "1011", "1013", "other")},
             "server_cpu_s": last.get("cpu_s"),
+            "control_overflows": last.get("control_overflows_total"),
+            "http_connections_refused": last.get("http_connections_refused_total"),
         })
         for code in ("1008", "1011", "other"):
             if last["closed_" + code]:
@@ -338,6 +340,10 @@ def main():
     sys.exit(1 if problems else 0)
 
 
+def count(v):
+    return "n/a" if v is None else f"{v:.0f}"
+
+
 def format_summary(s, lanes):
     def mib(key):
         v = s.get(key)
@@ -366,7 +372,8 @@ def format_summary(s, lanes):
                      f"{s['outbound_queue_bytes_max']:.0f} B; closes by code "
                      + ", ".join(f"{k}: {v:.0f}" for k, v in s["closed"].items())
                      + f"; dropped {s['dropped']:.0f}, write timeouts {s['write_timeouts']:.0f}, "
-                     f"CPU {s['server_cpu_s']} s")
+                     f"control overflows {count(s['control_overflows'])}, HTTP connections "
+                     f"refused {count(s['http_connections_refused'])}; CPU {s['server_cpu_s']} s")
     for lane in LANES + sorted(set(lanes) - set(LANES)):
         t = lanes.get(lane)
         if not t:

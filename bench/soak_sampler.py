@@ -14,7 +14,8 @@ COLUMNS = [
     "t_s", "ok", "rss_bytes", "rss_anon_bytes", "rss_file_bytes", "cpu_s", "connections",
     "rooms", "outbound_queue_bytes_max", "connections_total", "joins_total", "deliveries_total",
     "broadcasts_total", "dropped_total", "write_timeouts_total", "overloaded_total",
-    "rate_limited_total", "closed_1001", "closed_1008", "closed_1011", "closed_1013",
+    "rate_limited_total", "control_overflows_total", "http_connections_refused_total",
+    "closed_1001", "closed_1008", "closed_1011", "closed_1013",
     "closed_other",
 ]
 
@@ -30,6 +31,8 @@ GAUGES = {
     "switchboard_write_timeouts_total": "write_timeouts_total",
     "switchboard_overloaded_total": "overloaded_total",
     "switchboard_rate_limited_total": "rate_limited_total",
+    "switchboard_control_overflows_total": "control_overflows_total",
+    "switchboard_http_connections_refused_total": "http_connections_refused_total",
 }
 
 
