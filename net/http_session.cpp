@@ -140,13 +140,12 @@ private:
   void on_read(error_code ec) {
     if (ec)
       return fail(ec, "read");
+    const bool has_body = parser_->chunked() || parser_->content_length().value_or(0) != 0;
     req_ = parser_->release();
-    if (req_.has_content_length() || req_.chunked()) {
-      if (req_.payload_size().value_or(1) != 0) {
-        actors::add(actors::metrics::global().http_bodies_refused_total);
-        req_.keep_alive(false);
-        return respond(http::status::payload_too_large, "request bodies are not accepted\n");
-      }
+    if (has_body) {
+      actors::add(actors::metrics::global().http_bodies_refused_total);
+      req_.keep_alive(false);
+      return respond(http::status::payload_too_large, "request bodies are not accepted\n");
     }
     auto target = parse_target(req_.target());
     if (!target)

@@ -84,7 +84,8 @@ io_threads = 1
 registry_partitions = 0
 # How often freed heap memory is handed back to the operating system (malloc_trim); 0
 # disables it. Without it, memory a burst took (a flood of queued frames for one client) stays
-# resident after the burst; a trim every 2 s costs well under a millisecond of a spare thread.
+# resident after the burst. A trim runs on a thread of its own: 20-40 us when there is
+# nothing to give back, a few ms after a burst (BENCHMARKS.md).
 memory_trim_interval_ms = 2000
 # trace, debug, info, warn, error or off. "info" logs start, stop and failures without
 # per-message noise.

@@ -28,9 +28,9 @@ void memory_trimmer::run(std::chrono::milliseconds interval) {
     const auto start = std::chrono::steady_clock::now();
     const bool released = ::malloc_trim(0) != 0;
     const auto took = std::chrono::steady_clock::now() - start;
-    if (released)
-      spdlog::trace("malloc_trim released memory in {} us",
-                    std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+    spdlog::trace("malloc_trim took {} us ({})",
+                  std::chrono::duration_cast<std::chrono::microseconds>(took).count(),
+                  released ? "memory released" : "nothing to release");
     lock.lock();
   }
 }

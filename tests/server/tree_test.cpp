@@ -6,6 +6,7 @@
 #include "actors/registry.hpp"
 #include "server/tree.hpp"
 
+#include <boost/json/object.hpp>
 #include <caf/all.hpp>
 #include <doctest/doctest.h>
 
@@ -68,6 +69,28 @@ public:
   }
 };
 
+/// On "relay" broadcasts and pushes the event named in the payload's "event" field, as a
+/// careless channel relaying a client's event name would; opts in to reserved events or not.
+class relaying_channel final : public sb::actors::channel<> {
+public:
+  explicit relaying_channel(bool opt_in) : opt_in_(opt_in) {}
+  bool sends_reserved_events() const override { return opt_in_; }
+  sb::actors::join_result join(std::string_view, const sb::protocol::payload&, member_type&) override {
+    return sb::actors::join_result::accept();
+  }
+  sb::actors::in_result handle_in(std::string_view, const sb::protocol::payload& p,
+                                  member_type& m) override {
+    const auto event = std::string{std::get<boost::json::value>(p).at("event").as_string()};
+    room().broadcast(event, boost::json::object{});
+    room().broadcast_from(m, event, boost::json::object{});
+    room().push(m, event, boost::json::object{});
+    return sb::actors::in_result::ok();
+  }
+
+private:
+  bool opt_in_;
+};
+
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds deadline = 5s) {
   const auto until = std::chrono::steady_clock::now() + deadline;
   while (!condition()) {
@@ -92,6 +115,12 @@ struct fixture {
     auto routes = std::make_shared<sb::actors::router>();
     REQUIRE(routes->add("crash:*", "crashing",
                         [](std::string_view) { return std::make_unique<crashing_channel>(); })
+              .empty());
+    REQUIRE(routes->add("relay:*", "relaying",
+                        [](std::string_view) { return std::make_unique<relaying_channel>(false); })
+              .empty());
+    REQUIRE(routes->add("optin:*", "relaying",
+                        [](std::string_view) { return std::make_unique<relaying_channel>(true); })
               .empty());
     ctx->routes = routes;
     sb::server::tree_settings s;
@@ -230,4 +259,27 @@ TEST_CASE("a graceful stop from handle_info closes every member's channel with p
   // The channel is closed on the connection too: a push now is an unmatched topic.
   f.send(b, R"(["2","4",")" + topic + R"(","ping",{}])");
   CHECK(eventually([&] { return b.port->count("unmatched topic") == 1; }));
+}
+
+TEST_CASE("a channel cannot broadcast or push reserved phx_ events unless it opts in") {
+  fixture f;
+  for (const std::string prefix : {"relay", "optin"}) {
+    CAPTURE(prefix);
+    const auto topic = prefix + ":x";
+    auto a = f.connect();
+    auto b = f.connect();
+    f.send(a, R"(["1","1",")" + topic + R"(","phx_join",{}])");
+    f.send(b, R"(["2","2",")" + topic + R"(","phx_join",{}])");
+    REQUIRE(eventually([&] { return a.port->count("phx_reply") == 1 && b.port->count("phx_reply") == 1; }));
+    // Events the connection would refuse from a client reach the channel through its payload.
+    f.send(a, R"(["1","3",")" + topic + R"(","relay",{"event":"phx_close"}])");
+    f.send(a, R"(["1","4",")" + topic + R"(","relay",{"event":"ordinary"}])");
+    REQUIRE(eventually([&] { return a.port->count(R"(["1","4",")") == 1; }));
+    // The ordinary event went out by all three helpers; the reserved one only with the opt-in.
+    CHECK(a.port->count(R"(","ordinary",{}])") == 2); // broadcast + push (broadcast_from skips a)
+    CHECK(eventually([&] { return b.port->count(R"(","ordinary",{}])") == 2; }));
+    const std::size_t reserved = prefix == "optin" ? 2 : 0;
+    CHECK(a.port->count(R"(","phx_close",{}])") == reserved);
+    CHECK(b.port->count(R"(","phx_close",{}])") == reserved);
+  }
 }
