@@ -196,7 +196,10 @@ def render_svg(rows, warm_t, load_end, bound_rss, path, title):
     for tt, label in ((warm_t, "warm-up end"), (load_end, "load end")):
         s.append(f'<line x1="{x(tt):.1f}" x2="{x(tt):.1f}" y1="{top}" y2="{top + ph}" '
                  f'stroke="#999" stroke-dasharray="4 3"/>')
-        s.append(f'<text x="{x(tt) + 4:.1f}" y="{top + 12}" fill="#666">{label}</text>')
+        # Near the right edge the label goes to the left of its line.
+        anchor, dx = ("end", -4) if x(tt) > left + 0.8 * pw else ("start", 4)
+        s.append(f'<text x="{x(tt) + dx:.1f}" y="{top + 12}" text-anchor="{anchor}" '
+                 f'fill="#666">{label}</text>')
     if bound_rss:
         s.append(f'<line x1="{x(warm_t):.1f}" x2="{left + pw}" y1="{y(bound_rss / MIB):.1f}" '
                  f'y2="{y(bound_rss / MIB):.1f}" stroke="#c33" stroke-dasharray="6 4"/>')
