@@ -48,7 +48,8 @@ iteration=$((duration >= 600 ? 120 : (duration / 4 > 10 ? duration / 4 : 10)))
 min_iteration=5
 n() { /usr/bin/python3 -c "print(max(1, round($1 * $scale)))"; }
 
-rm -rf "$out"
+mkdir -p "$out"
+rm -rf "$out/runs" "$out"/soak.csv "$out"/soak_rss.svg "$out"/soak_summary.* "$out"/server.log
 mkdir -p "$out/runs"
 work=$(mktemp -d)
 server_pid=
@@ -171,8 +172,9 @@ for _ in $(seq 1 $((cooldown * 5))); do
   [ "$c" = 0 ] && [ "$r" = 0 ] && break
   sleep 0.2
 done
-# A few samples of the idle server after the load, for the cool-down end of the curve.
-sleep $((sample * 3))
+# Samples of the idle server after the load (a minute for long runs), for the cool-down end of
+# the curve: does memory come back?
+sleep $((duration >= 600 ? 60 : sample * 3))
 touch "$work/stop"
 wait "$sampler_pid"
 sampler_pid=
