@@ -214,7 +214,7 @@ caf::behavior connection(connection_actor* self, port_ptr port,
   return {
     [self](inbound_atom, std::string& bytes, bool binary, bool rate_limited) {
       auto& st = self->state;
-      st.port->inbound_consumed();
+      st.port->inbound_consumed(bytes.size());
       if (st.closing)
         return;
       auto ser = st.port->serializer();

@@ -4,6 +4,7 @@
 #include "protocol/ws_frame.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 
 namespace switchboard::actors {
 
@@ -53,6 +54,29 @@ frame_ptr make_push_frame(protocol::serializer s, const boost::json::value& join
   auto text = protocol::encode_text(s, join_ref, nullptr, topic, event,
                                     std::get<boost::json::value>(p));
   return make_frame(ws_opcode::text, text, frame_class::control);
+}
+
+shared_push::shared_push(std::string_view topic, std::string_view event,
+                         const protocol::payload& p)
+  : topic_(topic), event_(event), payload_(p) {}
+
+frame_ptr shared_push::frame_for(protocol::serializer s, const boost::json::value& join_ref) {
+  const auto* json = std::get_if<boost::json::value>(&payload_);
+  if (!json)
+    return make_push_frame(s, join_ref, topic_, event_, payload_);
+  if (s == protocol::serializer::v1) {
+    if (!v1_)
+      v1_ = make_push_frame(s, join_ref, topic_, event_, payload_);
+    return v1_;
+  }
+  static constexpr std::string_view null_head = "[null";
+  if (v2_tail_.empty()) {
+    v2_tail_ = protocol::encode_text(s, nullptr, nullptr, topic_, event_, *json);
+    v2_tail_.erase(0, null_head.size());
+  }
+  const auto ref = boost::json::serialize(join_ref);
+  return std::make_shared<const outbound_frame>(outbound_frame{
+    protocol::ws_frame_of(ws_opcode::text, {"[", ref, v2_tail_}), frame_class::control});
 }
 
 frame_ptr make_reply_frame(protocol::serializer s, const boost::json::value& join_ref,

@@ -38,6 +38,7 @@ public:
 
 private:
   friend class room_core;
+  friend class member_access; ///< for tests that build members without a room (not defined here)
   caf::actor connection_;
   port_ptr port_;
   boost::json::value join_ref_;

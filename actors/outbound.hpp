@@ -52,10 +52,11 @@ public:
   /// Later pushes return `closed`. Idempotent: the first close decides the code.
   virtual void close(std::uint16_t code, std::string_view reason) = 0;
 
-  /// The connection actor has processed one inbound message. The session stops reading from a
-  /// client that is more than a bounded number of messages ahead of its actor (TCP pushes back
-  /// on a flooding client instead of a mailbox growing without bound) and resumes here.
-  virtual void inbound_consumed() noexcept = 0;
+  /// The connection actor has processed one inbound message of `bytes` payload bytes. The
+  /// session stops reading from a client that is more than a bounded number of messages or bytes
+  /// ahead of its actor (TCP pushes back on a flooding client instead of a mailbox growing
+  /// without bound) and resumes here.
+  virtual void inbound_consumed(std::size_t bytes) noexcept = 0;
 
   /// The serializer negotiated at the handshake; constant for the connection's life.
   [[nodiscard]] virtual protocol::serializer serializer() const noexcept = 0;

@@ -8,6 +8,8 @@
 #include <array>
 #include <chrono>
 #include <random>
+#include <utility>
+#include <vector>
 
 namespace switchboard::actors {
 
@@ -56,6 +58,34 @@ void presence_diff::add_join(std::string_view key, json::object meta) {
 
 void presence_diff::add_leave(std::string_view key, json::object meta) {
   add_meta(leaves, key, std::move(meta));
+}
+
+void presence_diff::append(presence_diff&& later) {
+  // Leaves first: within one change (an update) the leave is of an older meta than the join.
+  for (auto& kv : later.leaves) {
+    const auto key = kv.key();
+    for (auto& meta : kv.value().as_object()["metas"].as_array()) {
+      auto* joined = joins.if_contains(key);
+      auto* ref = meta.as_object().if_contains("phx_ref");
+      bool cancelled = false;
+      if (joined && ref) {
+        auto& metas = joined->as_object()["metas"].as_array();
+        for (auto it = metas.begin(); it != metas.end(); ++it)
+          if (const auto* r = it->as_object().if_contains("phx_ref"); r && *r == *ref) {
+            metas.erase(it);
+            cancelled = true;
+            break;
+          }
+        if (metas.empty())
+          joins.erase(key);
+      }
+      if (!cancelled)
+        add_leave(key, std::move(meta.as_object()));
+    }
+  }
+  for (auto& kv : later.joins)
+    for (auto& meta : kv.value().as_object()["metas"].as_array())
+      add_join(kv.key(), std::move(meta.as_object()));
 }
 
 json::object presence_diff::to_json() const {
@@ -192,50 +222,104 @@ room_context& presence::room() const {
   return room_ ? *room_ : owner_->room();
 }
 
-void presence::publish(const presence_diff& diff, const member_base* except) {
+void presence::publish(presence_diff&& diff, const member_base* except) {
   if (diff.empty())
     return;
-  if (except)
+  if (batching()) {
+    pending_.append(std::move(diff));
+    arm();
+  } else if (except) {
     room().broadcast_from(*except, presence_diff_event, json::value(diff.to_json()));
-  else
+  } else {
     room().broadcast(presence_diff_event, json::value(diff.to_json()));
+  }
+}
+
+void presence::arm() {
+  if (armed_)
+    return;
+  armed_ = true;
+  flush_timer_ = room().call_after(options_.batch, [alive = std::weak_ptr<bool>(alive_), this] {
+    if (!alive.lock())
+      return;
+    armed_ = false;
+    flush();
+  });
 }
 
 presence_change presence::track(const member_base& m, std::string key, json::object meta) {
   auto change = tracker_.track(m.id(), std::move(key), std::move(meta));
-  publish(change.diff, nullptr);
+  publish(presence_diff{change.diff}, nullptr);
   return change;
 }
 
 presence_change presence::update(const member_base& m, const std::string& key,
                                  json::object meta) {
   auto change = tracker_.update(m.id(), key, std::move(meta));
-  publish(change.diff, nullptr);
+  publish(presence_diff{change.diff}, nullptr);
   return change;
 }
 
 presence_change presence::untrack(const member_base& m, const std::string& key) {
   auto change = tracker_.untrack(m.id(), key);
-  publish(change.diff, nullptr);
+  publish(presence_diff{change.diff}, nullptr);
   return change;
 }
 
 void presence::leave(const member_base& m) {
+  if (auto it = state_to_.find(m.id()); it != state_to_.end() && it->second == m.join_ref())
+    state_to_.erase(it);
   publish(tracker_.untrack_all(m.id()).diff, &m);
 }
 
-bool presence::push_state(const member_base& m) {
-  if (tracker_.key_count() > options_.state_limit) {
-    if (!warned_limit_) {
-      warned_limit_ = true;
-      spdlog::warn("room {}: {} presence keys exceed presence_state_limit {}; joiners get no "
-                   "presence_state",
-                   room().topic(), tracker_.key_count(), options_.state_limit);
-    }
+bool presence::over_state_limit() {
+  if (tracker_.key_count() <= options_.state_limit)
     return false;
+  if (!warned_limit_) {
+    warned_limit_ = true;
+    spdlog::warn("room {}: {} presence keys exceed presence_state_limit {}; joiners get no "
+                 "presence_state",
+                 room().topic(), tracker_.key_count(), options_.state_limit);
   }
-  room().push(m, presence_state_event, json::value(tracker_.list()));
   return true;
+}
+
+bool presence::push_state(const member_base& m) {
+  if (over_state_limit())
+    return false;
+  if (!batching()) {
+    room().push(m, presence_state_event, json::value(tracker_.list()));
+    return true;
+  }
+  state_to_.insert_or_assign(m.id(), m.join_ref());
+  arm();
+  return true;
+}
+
+void presence::flush() {
+  if (armed_) {
+    room().cancel_timer(flush_timer_);
+    armed_ = false;
+  }
+  // The diff first: a joiner of this window holds it back until its state arrives, and the
+  // state already contains it (docs/presence.md, Batching, explains why every client converges).
+  if (!pending_.empty()) {
+    auto diff = std::exchange(pending_, presence_diff{});
+    room().broadcast(presence_diff_event, json::value(diff.to_json()));
+  }
+  if (state_to_.empty())
+    return;
+  auto waiting = std::exchange(state_to_, {});
+  if (over_state_limit())
+    return;
+  std::vector<const member_base*> to;
+  to.reserve(waiting.size());
+  room().for_each_member([&](member_base& m) {
+    if (auto it = waiting.find(m.id()); it != waiting.end() && it->second == m.join_ref())
+      to.push_back(&m);
+  });
+  if (!to.empty())
+    room().push_each(to, presence_state_event, json::value(tracker_.list()));
 }
 
 } // namespace switchboard::actors

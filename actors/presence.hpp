@@ -5,8 +5,8 @@
 /// Two layers:
 /// * `presence_tracker` — the per-room data structure: entries (member, key, meta), diffs, lists.
 ///   No actor code; unit-testable on its own.
-/// * `presence` — what a channel owns: a tracker bound to the room that broadcasts every change
-///   as `presence_diff` and pushes `presence_state`.
+/// * `presence` — what a channel owns: a tracker bound to the room that broadcasts its changes
+///   as `presence_diff` and pushes `presence_state`, batched per window (docs/presence.md).
 ///
 /// Replication-ready state (single node for now): every entry is tagged with a dot
 /// (replica, counter), `replica` being this tracker's id and `counter` a number it never reuses.
@@ -19,10 +19,13 @@
 #include "actors/room_context.hpp"
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -39,6 +42,10 @@ struct presence_diff {
   [[nodiscard]] bool empty() const noexcept { return joins.empty() && leaves.empty(); }
   void add_join(std::string_view key, boost::json::object meta);
   void add_leave(std::string_view key, boost::json::object meta);
+  /// Appends a later diff, so that applying the result equals applying this diff, then `later`.
+  /// A leave of a meta this diff joins cancels that join (no client has seen the meta: it
+  /// joined and left within one batch); other leaves and all joins are kept, in order.
+  void append(presence_diff&& later);
   /// The `presence_diff` payload; both keys are always present.
   [[nodiscard]] boost::json::object to_json() const;
 };
@@ -120,12 +127,20 @@ private:
 /// Options of the channel-level presence.
 struct presence_options {
   /// A joiner gets no `presence_state` while the room has more keys than this (PROTOCOL.md §4.1
-  /// makes the state O(keys) per join). 10 000 keys is ~1 MB of JSON per join.
+  /// makes the state O(keys) per join). 10 000 keys is ~700 KB of JSON per state.
   std::size_t state_limit = 10000;
+  /// Changes are collected for this long, then sent as one `presence_diff`, followed by one
+  /// `presence_state` (built once) for every member that asked for one meanwhile. 0 = every
+  /// change is broadcast and every state pushed at once. See docs/presence.md (Batching).
+  std::chrono::milliseconds batch{50};
 };
 
 /// The presence API for channels: a member of the channel class, e.g. `presence presence_{*this};`.
-/// Every change is broadcast to the room as one `presence_diff` (one encode per serializer).
+/// Changes are broadcast to the room as `presence_diff` (one encode per serializer): with
+/// `batch` > 0 the changes of one batch window go out together at its end (the flush), followed
+/// by the `presence_state` of each member that called push_state during the window, built and
+/// encoded once. The flush runs on an internal room timer (room_context::call_after), never
+/// through the channel's handle_info; it is armed by the first change of a window.
 ///
 /// Execution context: inside the room actor, from the channel's callbacks only. The channel must
 /// call `leave(m)` from its `leave` callback so that a leaving member's presences go away; push
@@ -138,9 +153,12 @@ public:
   explicit presence(const basic_channel& owner, presence_options options = {});
   /// Bound to a given room context (tests, helpers outside a channel).
   explicit presence(room_context& room, presence_options options = {});
+  /// Not copyable: a pending flush timer refers to this object.
+  presence(const presence&) = delete;
+  presence& operator=(const presence&) = delete;
 
-  /// Tracks `m` under `key` and broadcasts the join. Returns the phx_ref ("" and error
-  /// already_tracked if (m, key) is tracked; nothing is broadcast then).
+  /// Tracks `m` under `key` and broadcasts the join (at the flush when batching). Returns the
+  /// phx_ref ("" and error already_tracked if (m, key) is tracked; nothing is broadcast then).
   presence_change track(const member_base& m, std::string key, boost::json::object meta);
   /// Replaces the meta of (m, key) and broadcasts the leave of the old meta with the join of
   /// the new one in one diff.
@@ -148,24 +166,42 @@ public:
   /// Untracks (m, key) and broadcasts the leave to every member, `m` included.
   presence_change untrack(const member_base& m, const std::string& key);
   /// Untracks every presence of `m`, which is leaving, and broadcasts the leaves to the other
-  /// members (the leaving channel gets nothing more, as in Phoenix). Call from `leave`.
+  /// members (the leaving channel gets nothing more, as in Phoenix: a batched diff goes only to
+  /// those still members at the flush). Call from `leave`.
   void leave(const member_base& m);
 
-  /// Pushes `presence_state` (the full list) to `m` with its join_ref. Returns false, sending
-  /// nothing, above `state_limit` keys.
+  /// Pushes `presence_state` (the full list) to `m` with its join_ref: at once without
+  /// batching, else at the flush, after that window's diff (and only if `m` is still that
+  /// member then). Returns false, sending nothing, above `state_limit` keys.
   bool push_state(const member_base& m);
+  /// Sends what the current window collected now: the diff, then the states. A no-op when
+  /// nothing is pending. The timer calls it; behaviours and tests may too.
+  void flush();
+  /// Changes collected and not yet broadcast.
+  [[nodiscard]] const presence_diff& pending_diff() const noexcept { return pending_; }
+  /// Members waiting for a state at the next flush.
+  [[nodiscard]] std::size_t pending_states() const noexcept { return state_to_.size(); }
   [[nodiscard]] boost::json::object list() const { return tracker_.list(); }
   [[nodiscard]] const presence_tracker& tracker() const noexcept { return tracker_; }
 
 private:
   room_context& room() const;
-  void publish(const presence_diff& diff, const member_base* except);
+  void publish(presence_diff&& diff, const member_base* except);
+  bool over_state_limit();
+  void arm();
+  [[nodiscard]] bool batching() const noexcept { return options_.batch.count() > 0; }
 
   const basic_channel* owner_ = nullptr;
   room_context* room_ = nullptr;
   presence_options options_;
   presence_tracker tracker_;
   bool warned_limit_ = false;
+  presence_diff pending_;
+  std::unordered_map<caf::actor_id, boost::json::value> state_to_; ///< member → its join_ref
+  bool armed_ = false;
+  timer_id flush_timer_ = 0;
+  /// Expires with this object, so that a flush timer outliving it does nothing.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 /// Event names the JS `Presence` class listens to.

@@ -13,6 +13,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace switchboard::actors {
 
@@ -35,7 +36,8 @@ public:
   /// Sends `[null, null, topic, event, payload]` to every member. Encoded once per serializer;
   /// linear in members, constant per member. Intercepted events go through handle_out instead.
   /// A reserved `phx_` event is dropped (and logged) unless the channel's
-  /// `sends_reserved_events()` says otherwise; the same holds for broadcast_from and push.
+  /// `sends_reserved_events()` says otherwise; the same holds for broadcast_from, push and
+  /// push_each.
   virtual void broadcast(std::string_view event, const protocol::payload& payload) = 0;
   /// Like broadcast, excluding `from`.
   virtual void broadcast_from(const member_base& from, std::string_view event,
@@ -43,6 +45,11 @@ public:
   /// Sends `[join_ref, null, topic, event, payload]` to one member.
   virtual void push(const member_base& to, std::string_view event,
                     const protocol::payload& payload) = 0;
+  /// Sends the same push to each of `to`. The payload is encoded once per serializer; each
+  /// member's frame differs only by its join_ref, so it is a copy of the shared encoding with
+  /// its own prefix (memory: one payload-sized frame per member until its connection wrote it).
+  virtual void push_each(const std::vector<const member_base*>& to, std::string_view event,
+                         const protocol::payload& payload) = 0;
 
   /// The ref of the message being handled, for a reply sent after handle_in returned noreply.
   [[nodiscard]] virtual reply_ref current_ref() const = 0;
@@ -55,6 +62,9 @@ public:
   /// Delivers `msg` to handle_info every `interval` until cancelled or the room stops.
   virtual timer_id every(std::chrono::milliseconds interval, caf::message msg) = 0;
   virtual void cancel_timer(timer_id id) = 0;
+  /// Runs `fn` inside the room actor once after `delay`, unless cancelled with cancel_timer:
+  /// a timer of the room's own helpers (e.g. presence) that never reaches handle_info.
+  virtual timer_id call_after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
 
   [[nodiscard]] virtual std::size_t member_count() const noexcept = 0;
   virtual void for_each_member(const std::function<void(member_base&)>& fn) = 0;

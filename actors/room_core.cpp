@@ -208,6 +208,16 @@ void room_core::push(const member_base& to, std::string_view event,
     to.port_->push(std::move(frame));
 }
 
+void room_core::push_each(const std::vector<const member_base*>& to, std::string_view event,
+                          const protocol::payload& payload) {
+  if (!may_send(event))
+    return;
+  shared_push frames{topic_, event, payload};
+  for (const auto* m : to)
+    if (auto frame = frames.frame_for(m->serializer_, m->join_ref_))
+      m->port_->push(std::move(frame));
+}
+
 void room_core::reply(const reply_ref& to, std::string_view status,
                       const protocol::payload& response) {
   auto* m = find(to.member);
@@ -236,20 +246,27 @@ void room_core::for_each_member(const std::function<void(member_base&)>& fn) {
 
 timer_id room_core::send_after(std::chrono::milliseconds delay, caf::message msg) {
   auto id = next_timer_++;
-  timers_.emplace(id, timer{std::move(msg), std::chrono::milliseconds{0}});
+  timers_.emplace(id, timer{std::move(msg), std::chrono::milliseconds{0}, {}});
   schedule(id, delay);
   return id;
 }
 
 timer_id room_core::every(std::chrono::milliseconds interval, caf::message msg) {
   auto id = next_timer_++;
-  timers_.emplace(id, timer{std::move(msg), interval});
+  timers_.emplace(id, timer{std::move(msg), interval, {}});
   schedule(id, interval);
   return id;
 }
 
 void room_core::cancel_timer(timer_id id) {
   timers_.erase(id);
+}
+
+timer_id room_core::call_after(std::chrono::milliseconds delay, std::function<void()> fn) {
+  auto id = next_timer_++;
+  timers_.emplace(id, timer{caf::message{}, std::chrono::milliseconds{0}, std::move(fn)});
+  schedule(id, delay);
+  return id;
 }
 
 void room_core::schedule(timer_id id, std::chrono::milliseconds delay) {
@@ -260,6 +277,11 @@ void room_core::timer_fired(timer_id id) {
   auto i = timers_.find(id);
   if (i == timers_.end())
     return; // cancelled
+  if (auto fn = std::move(i->second.fn)) {
+    timers_.erase(i);
+    fn();
+    return;
+  }
   auto msg = i->second.msg;
   if (i->second.interval.count() > 0)
     schedule(id, i->second.interval);

@@ -46,12 +46,15 @@ public:
                       const protocol::payload& payload) override;
   void push(const member_base& to, std::string_view event,
             const protocol::payload& payload) override;
+  void push_each(const std::vector<const member_base*>& to, std::string_view event,
+                 const protocol::payload& payload) override;
   reply_ref current_ref() const override { return current_ref_; }
   void reply(const reply_ref& to, std::string_view status,
              const protocol::payload& response) override;
   timer_id send_after(std::chrono::milliseconds delay, caf::message msg) override;
   timer_id every(std::chrono::milliseconds interval, caf::message msg) override;
   void cancel_timer(timer_id id) override;
+  timer_id call_after(std::chrono::milliseconds delay, std::function<void()> fn) override;
   std::size_t member_count() const noexcept override { return members_.size(); }
   void for_each_member(const std::function<void(member_base&)>& fn) override;
   caf::event_based_actor& self() noexcept override { return *self_; }
@@ -60,6 +63,7 @@ private:
   struct timer {
     caf::message msg;
     std::chrono::milliseconds interval{0}; ///< 0 = once
+    std::function<void()> fn;              ///< call_after: run instead of handle_info(msg)
   };
 
   member_base* find(caf::actor_id id);

@@ -39,7 +39,7 @@ std::string human(double v) {
 unsigned long long expected_connections(const options& o) {
   if (o.kind == scenario::churn)
     return 0;
-  const bool probes = o.kind != scenario::connect;
+  const bool probes = o.kind != scenario::connect && o.kind != scenario::presence;
   return static_cast<unsigned long long>(o.clients + (probes ? o.rooms * o.publishers : 0) +
                                          (o.kind == scenario::slow ? o.slow : 0));
 }
@@ -99,8 +99,28 @@ phase_outcome run_phase(const options& o, const server_probe& probe, const std::
   unsigned long long last_deliveries = 0, last_sent = 0, last_cycles = 0;
   const bool tty = ::isatty(2);
 
+  // The presence scenario runs in steps (join storm, then leave and join storms); every worker
+  // reports Y when its step has settled and the next one starts together.
+  const int total_steps = o.kind == scenario::presence ? 1 + 2 * (o.cycles - 1) : 1;
+  int steps_started = 0;
+  auto start_step = [&] {
+    const std::uint64_t start = now_ns() + 100'000'000;
+    for (auto& k : kids) {
+      if (!k.done)
+        send_line(k.control, "G " + std::to_string(start) + " " + std::to_string(start));
+      k.ready = k.done;
+    }
+    ++steps_started;
+  };
+
   auto start_all = [&] {
     cpu_start = probe.cpu_seconds();
+    if (o.kind == scenario::presence) {
+      start_step();
+      started = true;
+      t_go = clock::now();
+      return;
+    }
     const std::uint64_t start = now_ns() + 100'000'000;
     const auto run = o.kind == scenario::connect ? 0 : static_cast<std::uint64_t>(o.duration * 1e9);
     for (auto& k : kids)
@@ -171,6 +191,13 @@ phase_outcome run_phase(const options& o, const server_probe& probe, const std::
           start_all();
         }
       }
+    }
+    if (all_ready && started && steps_started < total_steps) {
+      bool next = true;
+      for (auto& k : kids)
+        next = next && k.ready;
+      if (next)
+        start_step();
     }
     if (hold_until && !started && now >= *hold_until) {
       out.rss_held = probe.rss_bytes();

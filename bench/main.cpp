@@ -28,6 +28,8 @@ const char* to_string(scenario s) {
     return "slow";
   case scenario::churn:
     return "churn";
+  case scenario::presence:
+    return "presence";
   }
   return "?";
 }
@@ -56,7 +58,8 @@ std::string resolve(options& o) {
   o.target = path + "?" + query;
   if (o.metrics_url.empty())
     o.metrics_url = "http://" + o.host + ":" + o.port + "/metrics";
-  if (o.kind == scenario::fanout || o.kind == scenario::slow || o.kind == scenario::churn)
+  if (o.kind == scenario::fanout || o.kind == scenario::slow || o.kind == scenario::churn ||
+      o.kind == scenario::presence)
     o.rooms = 1;
   else if (o.rooms <= 0)
     o.rooms = o.kind == scenario::rooms ? std::max(1, o.clients / 10) : 1;
@@ -65,6 +68,11 @@ std::string resolve(options& o) {
            "--duration > 0";
   if (o.vsn != 1 && o.vsn != 2)
     return "--vsn must be 1 or 2";
+  if (o.kind == scenario::presence &&
+      (o.rate <= 0 || o.cycles < 1 || o.sample < 0 || o.request_timeout <= 0 ||
+       o.settle_quiet <= 0 || o.settle_max <= 0))
+    return "presence: --rate, --join-timeout, --settle-quiet, --settle-max must be > 0, "
+           "--cycles >= 1, --sample >= 0";
   return {};
 }
 
@@ -75,10 +83,12 @@ int main(int argc, char** argv) {
   sb::options o;
   std::string kind = "fanout";
   CLI::App app{"switchboard-bench: load generator for Phoenix Channels servers"};
-  app.add_option("scenario", kind, "connect | fanout | rooms | slow | churn")
-      ->check(CLI::IsMember({"connect", "fanout", "rooms", "slow", "churn"}));
+  const std::vector<std::string> scenarios = {"connect", "fanout", "rooms",
+                                             "slow",    "churn",  "presence"};
+  app.add_option("scenario", kind, "connect | fanout | rooms | slow | churn | presence")
+      ->check(CLI::IsMember(scenarios));
   app.add_option("--scenario", kind, "same as the positional scenario")
-      ->check(CLI::IsMember({"connect", "fanout", "rooms", "slow", "churn"}));
+      ->check(CLI::IsMember(scenarios));
   app.add_option("--url", o.url, "socket URL, base (/socket) or full (/socket/websocket)")
       ->capture_default_str();
   app.add_option("--vsn", o.vsn, "serializer: 2 (arrays, default) or 1 (objects)");
@@ -117,6 +127,18 @@ int main(int argc, char** argv) {
   app.add_option("--join-payload", o.join_payload,
                  "phx_join payload (JSON); {i} = the connection's global index")
       ->capture_default_str();
+  app.add_option("--cycles", o.cycles, "presence: join storms (each further one after a leave "
+                 "storm)")->capture_default_str();
+  app.add_option("--sample", o.sample, "presence: clients whose presence list is checked")
+      ->capture_default_str();
+  app.add_option("--join-timeout", o.request_timeout,
+                 "presence: seconds before a join or leave counts as timed out")
+      ->capture_default_str();
+  app.add_option("--settle-quiet", o.settle_quiet,
+                 "presence: seconds without a frame that end a step")->capture_default_str();
+  app.add_option("--settle-max", o.settle_max,
+                 "presence: longest wait for quiet after the last request, seconds")
+      ->capture_default_str();
   app.add_flag("--json", o.json, "print the result as JSON on stdout");
   bool quiet = false;
   app.add_flag("--quiet", quiet, "no progress line on stderr");
@@ -126,7 +148,14 @@ int main(int argc, char** argv) {
            : kind == "rooms" ? sb::scenario::rooms
            : kind == "slow"  ? sb::scenario::slow
            : kind == "churn" ? sb::scenario::churn
+           : kind == "presence" ? sb::scenario::presence
                              : sb::scenario::fanout;
+  if (o.kind == sb::scenario::presence) {
+    if (app.count("--rate") == 0)
+      o.rate = 500;
+    if (app.count("--topic") == 0)
+      o.topic = "presence:storm";
+  }
   if (auto err = sb::resolve(o); !err.empty()) {
     std::cerr << "switchboard-bench: " << err << "\n";
     return 2;

@@ -8,7 +8,7 @@
 namespace switchboard::bench {
 
 /// What a run does; see `bench/README.md` for the meaning of each scenario.
-enum class scenario { connect, fanout, rooms, slow, churn };
+enum class scenario { connect, fanout, rooms, slow, churn, presence };
 
 [[nodiscard]] const char* to_string(scenario s);
 
@@ -20,7 +20,7 @@ struct options {
   int vsn = 2;
   int clients = 1000; ///< subscribers (churn: concurrent cycles at most)
   std::string topic = "room:bench";
-  double rate = 10; ///< messages/s per publisher; churn: cycles/s in total
+  double rate = 10; ///< messages/s per publisher; churn: cycles/s; presence: joins/s (total)
   double duration = 10;
   int payload_bytes = 100;
   int publishers = 1; ///< per room
@@ -42,6 +42,12 @@ struct options {
   /// global index, so `{"user_id":"u{i}"}` gives every connection (and every
   /// churn cycle) its own presence key.
   std::string join_payload = "{}";
+  // presence: joins/s come from `rate` (default 500), the topic defaults to presence:storm.
+  int cycles = 1;               ///< join storms; each further one follows a leave storm
+  int sample = 50;              ///< clients whose presence list is rebuilt and checked
+  double request_timeout = 10;  ///< a join or leave without reply after this is timed out
+  double settle_quiet = 1;      ///< no frame for this long ends a step
+  double settle_max = 120;      ///< longest wait for quiet after the last request
 
   // Derived from `url` by `resolve()`.
   std::string host;

@@ -42,6 +42,43 @@ std::string fmt(const json::value& v, const char* f = "%.2f") {
   return s;
 }
 
+json::object storm_json(const options& o, const std::vector<storm_step>& steps) {
+  json::array out;
+  for (const auto& st : steps) {
+    const auto last = std::max(st.last_frame_ns, st.last_request_ns);
+    json::object j{{"kind", st.kind},
+                   {"requests", st.requests},
+                   {"ok", st.ok},
+                   {"refused", st.refused},
+                   {"timed_out", st.timed_out},
+                   {"late_replies", st.late},
+                   {"latency_ms", latency_ms(st.latency)},
+                   {"frames", st.frames},
+                   {"bytes", st.bytes},
+                   {"state_frames", st.state_frames},
+                   {"state_bytes", st.state_bytes},
+                   {"diff_frames", st.diff_frames},
+                   {"diff_bytes", st.diff_bytes},
+                   {"requests_seconds", double(st.last_request_ns - st.first_request_ns) / 1e9},
+                   {"settle_seconds", double(last - st.last_request_ns) / 1e9},
+                   {"settle_capped", st.settle_capped},
+                   {"errors", map_json(st.errors)}};
+    if (st.kind == "join")
+      j["sample"] = json::object{{"clients", st.sampled},
+                                 {"complete", st.sampled_complete},
+                                 {"expected_keys", o.clients},
+                                 {"keys_min", st.sampled_keys_min},
+                                 {"keys_max", st.sampled_keys_max}};
+    out.push_back(std::move(j));
+  }
+  return json::object{{"topic", o.topic},
+                      {"join_rate", o.rate},
+                      {"cycles", o.cycles},
+                      {"request_timeout_s", o.request_timeout},
+                      {"settle_quiet_s", o.settle_quiet},
+                      {"steps", std::move(out)}};
+}
+
 } // namespace
 
 json::object summarize(const options& o, const phase_outcome& p) {
@@ -85,7 +122,9 @@ json::object summarize(const options& o, const phase_outcome& p) {
       server["rss_per_connection_held_bytes"] = (*p.rss_held - *p.rss_before) / double(r.joined);
   }
 
-  if (o.kind == scenario::churn) {
+  if (o.kind == scenario::presence) {
+    s["presence"] = storm_json(o, r.storm);
+  } else if (o.kind == scenario::churn) {
     const double secs = o.duration;
     s["churn"] = json::object{{"target_rate", o.rate},
                               {"started", r.cycles_started},
@@ -180,6 +219,34 @@ std::string render_text(const json::object& s) {
         << fmt(cc.at("achieved_rate"), "%.1f") << "/s of " << fmt(cc.at("target_rate"), "%.1f")
         << "/s target; cycle p50 " << fmt(l.at("p50")) << " ms p99 " << fmt(l.at("p99")) << " ms\n";
   }
+  if (const auto* pr = s.if_contains("presence"))
+    for (const auto& step : pr->as_object().at("steps").as_array()) {
+      const auto& st = step.as_object();
+      const auto& l = st.at("latency_ms").as_object();
+      auto n = [&](const char* k) { return st.at(k).to_number<std::uint64_t>(); };
+      out << "  " << st.at("kind").as_string().c_str() << " storm    " << n("ok") << " ok, "
+          << n("refused") << " refused, " << n("timed_out") << " timed out of " << n("requests")
+          << " in " << fmt(st.at("requests_seconds")) << " s (" << n("late_replies")
+          << " late replies); reply p50 " << fmt(l.at("p50")) << " ms p99 " << fmt(l.at("p99"))
+          << " ms max " << fmt(l.at("max")) << " ms\n"
+          << "                received " << n("frames") << " frames, " << n("bytes")
+          << " bytes (states " << n("state_frames") << " / " << n("state_bytes")
+          << " B, diffs " << n("diff_frames") << " / " << n("diff_bytes")
+          << " B); settled " << fmt(st.at("settle_seconds")) << " s after the last request"
+          << (st.at("settle_capped").as_bool() ? " (CAPPED: still receiving)" : "") << "\n";
+      if (const auto* sm = st.if_contains("sample")) {
+        const auto& ss = sm->as_object();
+        out << "                sampled presence lists: "
+            << ss.at("complete").to_number<std::uint64_t>() << "/"
+            << ss.at("clients").to_number<std::uint64_t>() << " complete ("
+            << ss.at("expected_keys").to_number<std::uint64_t>() << " keys; seen "
+            << ss.at("keys_min").to_number<std::uint64_t>() << ".."
+            << ss.at("keys_max").to_number<std::uint64_t>() << ")\n";
+      }
+      for (const auto& kv : st.at("errors").as_object())
+        out << "                error " << kv.value().to_number<std::uint64_t>() << " x "
+            << kv.key() << "\n";
+    }
   if (srv.contains("cpu_us_per_delivery"))
     out << "  server CPU    " << fmt(srv.at("cpu_seconds"), "%.2f")
         << " s = " << fmt(srv.at("cpu_us_per_delivery"), "%.3f") << " us/delivery\n";

@@ -72,10 +72,18 @@ void results::merge(const results& o) {
   cycles_failed += o.cycles_failed;
   cycles_skipped += o.cycles_skipped;
   cycle_latency.merge(o.cycle_latency);
+  if (storm.size() < o.storm.size())
+    storm.resize(o.storm.size());
+  for (std::size_t i = 0; i < o.storm.size(); ++i)
+    storm[i].merge(o.storm[i]);
 }
 
 json::value results::to_json() const {
+  json::array steps;
+  for (const auto& st : storm)
+    steps.push_back(st.to_json());
   return json::object{
+      {"storm", std::move(steps)},
       {"planned", planned},
       {"joined", joined},
       {"failed", failed},
@@ -130,6 +138,9 @@ results results::from_json(const json::value& v) {
   r.cycles_failed = u64(o, "cycles_failed");
   r.cycles_skipped = u64(o, "cycles_skipped");
   r.cycle_latency = histogram::from_json(o.at("cycle_latency"));
+  if (const auto* steps = o.if_contains("storm"))
+    for (const auto& st : steps->as_array())
+      r.storm.push_back(storm_step::from_json(st));
   return r;
 }
 

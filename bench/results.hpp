@@ -3,6 +3,7 @@
 #pragma once
 
 #include "bench/histogram.hpp"
+#include "bench/presence_storm.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -45,6 +46,9 @@ struct results {
   std::uint64_t cycles_failed = 0;
   std::uint64_t cycles_skipped = 0; ///< due while the concurrency cap was reached
   histogram cycle_latency;
+
+  // Presence storms: one entry per step (join, then leave and join for each further cycle).
+  std::vector<storm_step> storm;
 
   void merge(const results& other);
   [[nodiscard]] boost::json::value to_json() const;

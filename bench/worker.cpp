@@ -121,6 +121,14 @@ void worker::plan() {
     churn_cap_ = static_cast<std::size_t>(std::max(1, o_.clients / w));
     return;
   }
+  if (o_.kind == scenario::presence) {
+    for (int i = index_; i < o_.clients; i += w)
+      add_conn(role::subscriber, 0, static_cast<std::uint64_t>(i));
+    res_.planned = conns_.size();
+    storm_ = std::make_unique<presence_storm>(o_, w, conns_);
+    storm_steps_left_ = storm_->steps();
+    return;
+  }
   for (int i = index_; i < o_.clients; i += w) {
     auto& c = add_conn(role::subscriber, i % rooms, static_cast<std::uint64_t>(i));
     c.data.tracks.resize(static_cast<std::size_t>(per_room));
@@ -176,6 +184,12 @@ void worker::settle_setup(ws_conn& c, bool ok) {
 }
 
 void worker::on_open(ws_conn& c) {
+  if (storm_) {
+    // Joins are the measured storm: they start together, at the join rate.
+    c.data.at = stage::joined;
+    settle_setup(c, true);
+    return;
+  }
   c.data.at = stage::joining;
   msg_.clear();
   std::string payload = o_.join_payload;
@@ -196,6 +210,10 @@ void worker::on_text(ws_conn& c, std::string_view text) {
     return;
   }
   const std::uint64_t now = now_ns();
+  if (storm_) {
+    storm_->on_message(c, m, text.size(), now);
+    return;
+  }
   if (m.event == o_.event)
     on_probe(c, m, now);
   else if (m.event == "phx_reply")
@@ -397,6 +415,10 @@ void worker::read_control() {
         run_end_ns_ = end;
         phase_ = phase::running;
         phase_since_ns_ = start;
+        if (storm_) {
+          storm_->start_step(start);
+          continue;
+        }
         if (o_.rate > 0)
           publish_interval_ns_ = static_cast<std::uint64_t>(1e9 / o_.rate);
         const std::size_t pubs = res_.sent.size();
@@ -513,6 +535,18 @@ void worker::on_tick() {
   case phase::ready:
     break;
   case phase::running:
+    if (storm_) {
+      if (!storm_->tick(now))
+        break;
+      if (--storm_steps_left_ > 0) {
+        phase_ = phase::ready;
+        write_line("Y");
+        break;
+      }
+      phase_ = phase::done;
+      finish();
+      return;
+    }
     if (now < run_start_ns_)
       break;
     publish_due(now);
@@ -580,6 +614,8 @@ void worker::write_line(const std::string& line) {
 }
 
 void worker::finish() {
+  if (storm_)
+    res_.storm = storm_->results();
   write_line("R " + boost::json::serialize(res_.to_json()));
   io_.stop();
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "bench/options.hpp"
+#include "bench/presence_storm.hpp"
 #include "bench/results.hpp"
 #include "bench/ws_conn.hpp"
 
@@ -21,9 +22,9 @@ namespace switchboard::bench {
 [[nodiscard]] std::uint64_t now_ns();
 
 /// Pipe protocol, one line each. Worker -> coordinator: `Y` (every connection
-/// joined or failed), `P <joined> <deliveries> <sent> <closes> <errors>
+/// joined or failed; presence: connected, then again after each step but the last), `P <joined> <deliveries> <sent> <closes> <errors>
 /// <cycles_ok>` once per second, `R <results json>` at the end. Coordinator ->
-/// worker: `G <start_ns> <end_ns>`.
+/// worker: `G <start_ns> <end_ns>` (presence: once per step).
 class worker final : public conn_handler {
 public:
   worker(const options& o, int index, int control_fd, int report_fd);
@@ -96,6 +97,8 @@ private:
   std::string payload_;
   std::uint64_t closes_total_ = 0;
   std::uint64_t errors_total_ = 0;
+  std::unique_ptr<presence_storm> storm_; ///< the presence scenario
+  int storm_steps_left_ = 0;
 };
 
 } // namespace switchboard::bench

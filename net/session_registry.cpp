@@ -8,23 +8,29 @@
 
 namespace switchboard::net {
 
-bool session_registry::try_reserve(std::size_t max) noexcept {
-  auto n = reserved_.load();
+namespace {
+
+/// Increments `count` unless it has reached `max`; safe against concurrent callers.
+bool take_slot(std::atomic<std::size_t>& count, std::size_t max) noexcept {
+  auto n = count.load();
   do {
     if (n >= max)
       return false;
-  } while (!reserved_.compare_exchange_weak(n, n + 1));
+  } while (!count.compare_exchange_weak(n, n + 1));
+  return true;
+}
+
+} // namespace
+
+bool session_registry::try_reserve(std::size_t max) noexcept {
+  if (!take_slot(reserved_, max))
+    return false;
   ++actors::metrics::global().connections_current;
   return true;
 }
 
 bool session_registry::try_admit_http(std::size_t max) noexcept {
-  auto n = http_connections_.load();
-  do {
-    if (n >= max)
-      return false;
-  } while (!http_connections_.compare_exchange_weak(n, n + 1));
-  return true;
+  return take_slot(http_connections_, max);
 }
 
 void session_registry::release_http() noexcept {

@@ -77,10 +77,10 @@ void ws_session::start(caf::actor connection, std::string early_bytes) {
 void ws_session::do_read() {
   if (finished_)
     return;
-  if (inbound_in_flight_.load() >= options_.max_inbound_in_flight) {
+  if (inbound_backlogged()) {
     read_paused_ = true;
     // The actor may have caught up between the check and the flag.
-    if (inbound_in_flight_.load() >= options_.max_inbound_in_flight || !read_paused_.exchange(false))
+    if (inbound_backlogged() || !read_paused_.exchange(false))
       return;
   }
   socket_.async_wait(asio::ip::tcp::socket::wait_read,
@@ -99,9 +99,17 @@ void ws_session::on_readable(error_code ec) {
   do_read();
 }
 
-void ws_session::inbound_consumed() noexcept {
-  auto before = inbound_in_flight_.fetch_sub(1);
-  if (before <= options_.max_inbound_in_flight / 2 + 1 && read_paused_.exchange(false))
+bool ws_session::inbound_backlogged() const noexcept {
+  return inbound_in_flight_.load() >= options_.max_inbound_in_flight ||
+         inbound_bytes_in_flight_.load() >= options_.max_inbound_bytes_in_flight;
+}
+
+void ws_session::inbound_consumed(std::size_t bytes) noexcept {
+  const auto count = inbound_in_flight_.fetch_sub(1) - 1;
+  const auto held = inbound_bytes_in_flight_.fetch_sub(bytes) - bytes;
+  // Resume at half of both bounds, so a paused reader does not flap on every message.
+  if (count <= options_.max_inbound_in_flight / 2 &&
+      held <= options_.max_inbound_bytes_in_flight / 2 && read_paused_.exchange(false))
     asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_read(); });
 }
 
@@ -117,6 +125,7 @@ void ws_session::consume(std::string_view bytes) {
         const bool admitted = admit_inbound();
         if (!close_queued_ && connection_ && !rate_limit_exceeded_) {
           ++inbound_in_flight_;
+          inbound_bytes_in_flight_ += ev.payload.size();
           caf::anon_send(connection_, actors::inbound_atom::value, std::string{ev.payload},
                          ev.what == kind::binary, !admitted);
         }

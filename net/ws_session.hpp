@@ -46,9 +46,12 @@ struct session_options {
   std::chrono::milliseconds write_timeout{10'000};
   /// How long to wait for the peer's close frame after ours before dropping the socket.
   std::chrono::milliseconds close_timeout{2'000};
-  /// Inbound messages forwarded to the connection actor and not yet processed, beyond which the
-  /// session stops reading from the socket until the actor catches up.
+  /// Inbound messages (and their payload bytes) forwarded to the connection actor and not yet
+  /// processed, beyond which the session stops reading from the socket until the actor has
+  /// caught up with half of them: what one client can make the server hold inbound is about
+  /// max_inbound_bytes_in_flight plus one read (64 KiB).
   std::size_t max_inbound_in_flight = 256;
+  std::size_t max_inbound_bytes_in_flight = 1024 * 1024;
 };
 
 class ws_session final : public actors::outbound_port,
@@ -65,7 +68,7 @@ public:
 
   actors::push_result push(actors::frame_ptr frame) override;
   void close(std::uint16_t code, std::string_view reason) override;
-  void inbound_consumed() noexcept override;
+  void inbound_consumed(std::size_t bytes) noexcept override;
   protocol::serializer serializer() const noexcept override { return serializer_; }
 
   /// Enforces idle_timeout and write_timeout; called about once a second by the registry.
@@ -78,6 +81,7 @@ private:
   void do_read();
   void on_readable(boost::system::error_code ec);
   void consume(std::string_view bytes);
+  [[nodiscard]] bool inbound_backlogged() const noexcept;
   /// Takes an inbound token; false when rate-limited (closing the connection with 1008 once
   /// refusals in a row exceed the limit).
   bool admit_inbound();
@@ -116,6 +120,7 @@ private:
   std::atomic<bool> finished_{false};
   std::atomic<bool> read_paused_{false};
   std::atomic<std::uint32_t> inbound_in_flight_{0};
+  std::atomic<std::size_t> inbound_bytes_in_flight_{0};
   std::atomic<std::int64_t> last_inbound_ms_{0};
   std::atomic<std::int64_t> write_started_ms_{0}; ///< 0 = no write in flight
   std::atomic<std::uint64_t> dropped_{0};

@@ -3,6 +3,7 @@
 /// of one broadcast are identical for every member: they are built once and shared.
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,11 @@ enum class ws_opcode : std::uint8_t { text = 0x1, binary = 0x2, close = 0x8, pin
 /// Control frames (close, ping, pong) must carry at most 125 bytes (RFC 6455 §5.5; asserted).
 /// Any thread.
 [[nodiscard]] std::string ws_frame(ws_opcode op, std::string_view payload);
+
+/// Like ws_frame, with the payload given as consecutive parts that are copied once, straight
+/// into the frame (a shared encoding with a per-recipient prefix, say). Data frames only.
+[[nodiscard]] std::string ws_frame_of(ws_opcode op,
+                                      std::initializer_list<std::string_view> payload_parts);
 
 /// A close frame with a status code and a reason (the reason is cut to 123 bytes, the limit).
 /// Payload = the code as 2 big-endian bytes + the reason; the cut never splits a UTF-8 sequence.

@@ -22,6 +22,18 @@ run_suite() { # <build dir> <ctest args> <extra cmake args...>
   (cd "$dir" && ctest --output-on-failure --no-tests=error --timeout 300 -j "$jobs" $ctest_args)
 }
 
+# --- fuzz regression (tests/fuzz, docs/fuzzing.md) ---
+# First, so that the last summary printed is the main suite's.
+# Each libFuzzer target runs a short seeded pass over its seed corpus; only the protocol layer,
+# the frame reader and the config unit are compiled (clang, no Beast or CAF unit).
+echo "== fuzz regression (clang++-16, libFuzzer) =="
+CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSWITCHBOARD_FUZZ=ON -DSWITCHBOARD_TESTS=OFF -DSWITCHBOARD_EXAMPLES=OFF \
+  "-DSWITCHBOARD_SKIP=supervision;actors;net;server;bench" >/dev/null
+cmake --build build-fuzz -j "$jobs"
+(cd build-fuzz && ctest --output-on-failure --no-tests=error --timeout 300 -j "$jobs")
+# --- end fuzz regression ---
+
 run_suite build "" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [[ "${CI:-}" == "true" ]]; then
   echo "== sanitizer build (ASan + UBSan) =="
@@ -33,14 +45,3 @@ if [[ "${CI:-}" == "true" ]]; then
   # more, which the first pass already did.
   run_suite build-sanitize "-LE slow" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_SANITIZE=ON
 fi
-
-# --- fuzz regression (tests/fuzz, docs/fuzzing.md) ---
-# Each libFuzzer target runs a short seeded pass over its seed corpus; only the protocol layer,
-# the frame reader and the config unit are compiled (clang, no Beast or CAF unit).
-echo "== fuzz regression (clang++-16, libFuzzer) =="
-CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DSWITCHBOARD_FUZZ=ON -DSWITCHBOARD_TESTS=OFF -DSWITCHBOARD_EXAMPLES=OFF \
-  "-DSWITCHBOARD_SKIP=supervision;actors;net;server;bench" >/dev/null
-cmake --build build-fuzz -j "$jobs"
-(cd build-fuzz && ctest --output-on-failure --no-tests=error --timeout 300 -j "$jobs")
-# --- end fuzz regression ---

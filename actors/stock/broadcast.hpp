@@ -8,9 +8,10 @@
 /// lacks that field (or holds null, "", a boolean, an array or an object there) is refused with
 /// {"reason": "missing presence key <presence_key>"}. The meta holds the join payload fields
 /// named in `presence_meta` (those present) plus `online_at`, the server time of the join in
-/// milliseconds since the epoch. After every join the room broadcasts the `presence_diff`, then
-/// the joiner gets `presence_state` (unless the room has more than `presence_state_limit` keys);
-/// a leaving member's presence is broadcast as a leave to the others.
+/// milliseconds since the epoch. Joins and leaves are collected for `presence_batch_ms` and
+/// broadcast as one `presence_diff`, after which that window's joiners get `presence_state`
+/// (built once per window; none while the room has more than `presence_state_limit` keys);
+/// a leaving member's presence is broadcast as a leave to those still in the room.
 
 #include "actors/channel.hpp"
 #include "actors/presence.hpp"
@@ -33,6 +34,8 @@ struct broadcast_options {
   std::vector<std::string> presence_meta; ///< join payload fields copied into the meta
   /// Above this many keys joiners get no presence_state (its cost is O(keys) per join).
   std::size_t presence_state_limit = presence_options{}.state_limit;
+  /// Batch window of diffs and states; 0 = every change at once.
+  std::chrono::milliseconds presence_batch = presence_options{}.batch;
 };
 
 /// Per-member state: what the join decided, used once the join reply is out.
@@ -44,7 +47,8 @@ struct broadcast_member {
 class broadcast final : public channel<broadcast_member> {
 public:
   explicit broadcast(broadcast_options options)
-    : options_(std::move(options)), presence_(*this, {options_.presence_state_limit}) {}
+    : options_(std::move(options)),
+      presence_(*this, {options_.presence_state_limit, options_.presence_batch}) {}
 
   join_result join(std::string_view, const protocol::payload& payload, member_type& m) override {
     if (!options_.presence)
@@ -69,8 +73,8 @@ public:
     meta["online_at"] = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-    // Diff first, then the state: the order Phoenix produces; presence.js holds the diff back
-    // until the state for this join has arrived.
+    // Diff first, then the state (both at the end of the batch window): the order Phoenix
+    // produces; presence.js holds the diff back until the state for this join has arrived.
     presence_.track(m, m.state.presence_key, std::move(meta));
     presence_.push_state(m);
   }

@@ -29,7 +29,7 @@ constexpr std::array<std::string_view, 3> reserved_meta = {"phx_ref", "phx_ref_p
 parse_error read_presence(const toml::table& options, stock::broadcast_options& opts) {
   if (auto e = read_bool(options, "presence", opts.presence))
     return e;
-  for (auto name : {"presence_key", "presence_meta", "presence_state_limit"})
+  for (auto name : {"presence_key", "presence_meta", "presence_state_limit", "presence_batch_ms"})
     if (!opts.presence && options.contains(name))
       return std::string{name} + ": only valid with presence = true";
   if (auto node = options.get("presence_key")) {
@@ -57,13 +57,19 @@ parse_error read_presence(const toml::table& options, stock::broadcast_options& 
       return std::string{"presence_state_limit: expected a non-negative integer (keys)"};
     opts.presence_state_limit = static_cast<std::size_t>(*limit);
   }
+  if (auto node = options.get("presence_batch_ms")) {
+    auto ms = node->value<std::int64_t>();
+    if (!node->is_integer() || !ms || *ms < 0 || *ms > 60'000)
+      return std::string{"presence_batch_ms: expected an integer from 0 to 60000 (milliseconds)"};
+    opts.presence_batch = std::chrono::milliseconds{*ms};
+  }
   return std::nullopt;
 }
 
 std::variant<channel_factory, std::string> make_broadcast(const toml::table& options) {
   if (auto unknown = behaviour_registry::first_unknown_option(
         options, {"exclude_sender", "presence", "presence_key", "presence_meta",
-                  "presence_state_limit"}))
+                  "presence_state_limit", "presence_batch_ms"}))
     return "unknown option " + *unknown + " for behaviour broadcast";
   stock::broadcast_options opts;
   if (auto e = read_bool(options, "exclude_sender", opts.exclude_sender))

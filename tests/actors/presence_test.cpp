@@ -1,5 +1,6 @@
 #include "actors/behaviour_registry.hpp"
 #include "actors/presence.hpp"
+#include "js_presence.hpp"
 
 #include <boost/json.hpp>
 #include <doctest/doctest.h>
@@ -13,6 +14,7 @@ namespace json = boost::json;
 using switchboard::actors::presence_diff;
 using switchboard::actors::presence_error;
 using switchboard::actors::presence_tracker;
+using switchboard::tests::js_presence;
 
 namespace {
 
@@ -37,95 +39,7 @@ std::vector<std::string> keys(const json::object& o) {
   return out;
 }
 
-/// The client side: a faithful port of phoenix.js 1.8 `Presence.syncState` / `syncDiff` and of
-/// the queueing of diffs until the state of the current join has arrived (PROTOCOL.md §4.3).
-class js_presence {
-public:
-  void on_state(const json::object& state, int join_ref) {
-    join_ref_ = join_ref;
-    sync_state(state);
-    for (const auto& d : pending_)
-      sync_diff(d);
-    pending_.clear();
-  }
-  void on_diff(const json::object& diff, int channel_join_ref) {
-    if (join_ref_ != channel_join_ref)
-      pending_.push_back(diff);
-    else
-      sync_diff(diff);
-  }
-  /// key → number of metas, keys in the client's order.
-  std::vector<std::pair<std::string, std::size_t>> list() const {
-    std::vector<std::pair<std::string, std::size_t>> out;
-    for (const auto& kv : state_)
-      out.emplace_back(kv.key(), kv.value().at("metas").as_array().size());
-    return out;
-  }
-  std::vector<std::string> left_keys; ///< onLeave calls, in order
-
-private:
-  static bool has_ref(const json::array& metas, const json::value& ref) {
-    return std::any_of(metas.begin(), metas.end(),
-                       [&](const json::value& m) { return m.at("phx_ref") == ref; });
-  }
-  static json::array without(const json::array& metas, const json::array& refs_from) {
-    json::array out;
-    for (const auto& m : metas)
-      if (!has_ref(refs_from, m.at("phx_ref")))
-        out.push_back(m);
-    return out;
-  }
-  void sync_state(const json::object& next) {
-    json::object joins, leaves;
-    for (const auto& kv : state_)
-      if (!next.contains(kv.key()))
-        leaves[kv.key()] = kv.value();
-    for (const auto& kv : next) {
-      const auto* current = state_.if_contains(kv.key());
-      if (!current) {
-        joins[kv.key()] = kv.value();
-        continue;
-      }
-      const auto& new_metas = kv.value().at("metas").as_array();
-      const auto& cur_metas = current->at("metas").as_array();
-      auto joined = without(new_metas, cur_metas);
-      auto left = without(cur_metas, new_metas);
-      if (!joined.empty())
-        joins[kv.key()] = json::object{{"metas", joined}};
-      if (!left.empty())
-        leaves[kv.key()] = json::object{{"metas", left}};
-    }
-    sync_diff(json::object{{"joins", joins}, {"leaves", leaves}});
-  }
-  void sync_diff(const json::object& diff) {
-    for (const auto& kv : diff.at("joins").as_object()) {
-      json::object entry = kv.value().as_object();
-      if (const auto* current = state_.if_contains(kv.key())) {
-        auto kept = without(current->at("metas").as_array(), entry.at("metas").as_array());
-        for (const auto& m : entry.at("metas").as_array())
-          kept.push_back(m);
-        entry["metas"] = kept;
-      }
-      state_[kv.key()] = entry;
-    }
-    for (const auto& kv : diff.at("leaves").as_object()) {
-      auto* current = state_.if_contains(kv.key());
-      if (!current)
-        continue;
-      auto& metas = current->as_object()["metas"];
-      metas = without(metas.as_array(), kv.value().at("metas").as_array());
-      left_keys.push_back(kv.key());
-      if (metas.as_array().empty())
-        state_.erase(kv.key());
-    }
-  }
-
-  json::object state_;
-  std::vector<json::object> pending_;
-  int join_ref_ = 0;
-};
-
-using list_t = std::vector<std::pair<std::string, std::size_t>>;
+using list_t = js_presence::list_t;
 
 } // namespace
 
@@ -308,7 +222,9 @@ TEST_CASE("broadcast accepts well-formed presence options") {
   CHECK(broadcast_error(R"(presence = true
 presence_key = "user_id"
 presence_meta = ["name", "device"]
-presence_state_limit = 0)") == "");
+presence_state_limit = 0
+presence_batch_ms = 0)") == "");
+  CHECK(broadcast_error("presence = true\npresence_batch_ms = 50") == "");
   CHECK(broadcast_error("presence = false\nexclude_sender = true") == "");
 }
 
@@ -331,6 +247,12 @@ TEST_CASE("broadcast rejects ill-typed presence options with the option's name")
         "presence_state_limit: expected a non-negative integer (keys)");
   CHECK(broadcast_error("presence = true\npresence_state_limit = 1.5") ==
         "presence_state_limit: expected a non-negative integer (keys)");
+  CHECK(broadcast_error("presence = true\npresence_batch_ms = -1") ==
+        "presence_batch_ms: expected an integer from 0 to 60000 (milliseconds)");
+  CHECK(broadcast_error("presence = true\npresence_batch_ms = 60001") ==
+        "presence_batch_ms: expected an integer from 0 to 60000 (milliseconds)");
+  CHECK(broadcast_error("presence_batch_ms = 50") ==
+        "presence_batch_ms: only valid with presence = true");
   CHECK(broadcast_error("presence_key = \"user_id\"") ==
         "presence_key: only valid with presence = true");
   CHECK(broadcast_error("presence = true\npresence_keys = \"x\"") ==

@@ -4,10 +4,9 @@
 // unsupported Sec-WebSocket-Version is refused, and no response names the libraries inside.
 
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { DEFAULT_ROUTES, startServer } from './lib/server.js';
+import { DEFAULT_ROUTES, httpGet, startServer } from './lib/server.js';
 import { withDeadline } from './lib/wait.js';
 
 const MAX_HTTP = 8;
@@ -31,18 +30,6 @@ async function receivedWhen(socket, predicate, what) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return socket.received;
-}
-
-/** GET on a connection of its own that the server closes after the response (no keep-alive pool). */
-function httpStatus(path) {
-  const status = new Promise((resolve, reject) => {
-    const req = http.get(server.httpUrl(path), { agent: false, headers: { Connection: 'close' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode));
-    });
-    req.on('error', reject);
-  });
-  return withDeadline(status, 3000, `GET ${path}`);
 }
 
 const statusOf = (text) => Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1]);
@@ -79,7 +66,7 @@ describe('request bodies', () => {
     const socket = await rawConnect(server.port);
     socket.write('POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n');
     assert.equal(statusOf(await receivedWhen(socket, (t) => t.includes('\r\n\r\n'), 'the response')), 405);
-    assert.equal(await httpStatus('/healthz'), 200);
+    assert.equal((await httpGet(server.httpUrl('/healthz'))).status, 200);
   });
 });
 
@@ -99,7 +86,7 @@ describe('max_http_connections', () => {
     await Promise.all(idle.map((s) => s.ended));
     const deadline = Date.now() + 5000;
     for (;;) {
-      if ((await httpStatus('/healthz').catch(() => null)) === 200) break;
+      if ((await httpGet(server.httpUrl('/healthz')).catch(() => null))?.status === 200) break;
       assert.ok(Date.now() < deadline, 'the slots were never given back');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -2,46 +2,13 @@
 // deadline (slowloris), the idle timeout and max_connections.
 
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { closeAllRaw, handshakeStatus, okReply, RawClient } from './lib/raw.js';
+import { metric, readMetrics } from './lib/metrics.js';
 import { DEFAULT_ROUTES, httpGet, startServer } from './lib/server.js';
 import { withDeadline } from './lib/wait.js';
 
-/**
- * Every sample of GET /metrics as a Map from `name{labels}` to its value. The request does not
- * keep its connection alive: an idle keep-alive connection would itself run into the handshake
- * timeout and be counted.
- */
-async function readMetrics(server) {
-  const body = await withDeadline(
-    new Promise((resolve, reject) => {
-      const req = http.get(server.httpUrl('/metrics'), { agent: false }, (res) => {
-        assert.equal(res.statusCode, 200);
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => (text += chunk));
-        res.on('end', () => resolve(text));
-      });
-      req.on('error', reject);
-    }),
-    3000,
-    'GET /metrics',
-  );
-  const samples = new Map();
-  for (const line of body.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const split = line.lastIndexOf(' ');
-    samples.set(line.slice(0, split), Number(line.slice(split + 1)));
-  }
-  return samples;
-}
-
-/** A metric's value; series that were never incremented are absent and read as 0. */
-function metric(samples, name) {
-  return samples.get(name) ?? 0;
-}
 
 /** Polls /metrics until `check(samples)` holds; resolves with those samples. */
 async function metricsUntil(server, check, { timeout = 3000, what = 'a metrics condition' } = {}) {

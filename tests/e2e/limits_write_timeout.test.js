@@ -7,10 +7,10 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import http from 'node:http';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import WebSocket from 'ws';
+import { metric, readMetrics } from './lib/metrics.js';
 import { startServer } from './lib/server.js';
 import { withDeadline } from './lib/wait.js';
 
@@ -112,21 +112,9 @@ result['maxGapMs'] = round(gap['max'] * 1000)
 print(json.dumps(result), flush=True)
 `;
 
-function readMetrics(server) {
-  const body = new Promise((resolve, reject) => {
-    const req = http.get(server.httpUrl('/metrics'), { agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve(text));
-    });
-    req.on('error', reject);
-  });
-  return withDeadline(body, 5000, 'GET /metrics');
-}
 
 async function writeTimeouts(server) {
-  return Number(/^switchboard_write_timeouts_total (\d+)$/m.exec(await readMetrics(server))[1]);
+  return metric(await readMetrics(server), 'switchboard_write_timeouts_total');
 }
 
 async function startReader(server, topic, mode, last) {

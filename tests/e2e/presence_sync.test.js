@@ -173,7 +173,9 @@ describe('presence on the wire', () => {
     client.frames.takeUnread();
 
     client.send(['5', '5', topic, 'phx_join', { user_id: 'dan' }]);
-    const after = [await client.next(), ...(await client.sync())];
+    // Presence frames come at the end of the batch window (docs/presence.md, Batching).
+    await client.waitFor((f) => f[3] === 'presence_state' && f[0] === '5', { what: 'the new state' });
+    const after = await client.sync();
     assert.deepEqual(after[0], okReply('5', '5', topic), 'the new join reply comes first');
     assert.deepEqual(after[1], ['1', '1', topic, 'phx_close', {}]);
     const state = after.find((f) => f[3] === 'presence_state');
@@ -194,12 +196,14 @@ describe('presence on the wire', () => {
     const first = await RawClient.connect(ctx.server.wsUrl());
     first.send(['1', '1', topic, 'phx_join', { user_id: 'u1' }]);
     assert.deepEqual(await first.next(), okReply('1', '1', topic));
-    const firstFrames = await first.sync();
-    assert.ok(firstFrames.some((f) => f[3] === 'presence_state'), 'one key is within the limit of 1');
+    // One key is within the limit of 1: the state comes at the end of the batch window.
+    await first.waitFor((f) => f[3] === 'presence_state', { what: 'the state of u1' });
+    await first.sync();
 
     const second = await RawClient.connect(ctx.server.wsUrl());
     second.send(['1', '1', topic, 'phx_join', { user_id: 'u2' }]);
     assert.deepEqual(await second.next(), okReply('1', '1', topic));
+    await second.waitFor((f) => f[3] === 'presence_diff', { what: 'the diff joining u2' });
     const secondFrames = await second.sync();
     assert.deepEqual(secondFrames.map((f) => f[3]), ['presence_diff'], 'two keys exceed the limit');
     assert.ok('u2' in secondFrames[0][4].joins);

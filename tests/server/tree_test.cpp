@@ -31,7 +31,7 @@ public:
     return sb::actors::push_result::queued;
   }
   void close(std::uint16_t, std::string_view) override {}
-  void inbound_consumed() noexcept override {}
+  void inbound_consumed(std::size_t) noexcept override {}
   sb::protocol::serializer serializer() const noexcept override {
     return sb::protocol::serializer::v2;
   }

@@ -1,28 +1,18 @@
 // Reads the server's GET /metrics (Prometheus text) for tests that assert counters and memory.
 
-import http from 'node:http';
-import { withDeadline } from './wait.js';
+import { httpGet } from './server.js';
 
-/** Every sample of GET /metrics as a Map from `name{labels}` to its value (no keep-alive). */
-export function readMetrics(server) {
-  const body = new Promise((resolve, reject) => {
-    const req = http.get(server.httpUrl('/metrics'), { agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve(text));
-    });
-    req.on('error', reject);
-  });
-  return withDeadline(body, 5000, 'GET /metrics').then((text) => {
-    const samples = new Map();
-    for (const line of text.split('\n')) {
-      if (line === '' || line.startsWith('#')) continue;
-      const split = line.lastIndexOf(' ');
-      samples.set(line.slice(0, split), Number(line.slice(split + 1)));
-    }
-    return samples;
-  });
+/** Every sample of GET /metrics as a Map from `name{labels}` to its value. */
+export async function readMetrics(server) {
+  const { status, body } = await httpGet(server.httpUrl('/metrics'), { timeout: 5000 });
+  if (status !== 200) throw new Error(`GET /metrics answered ${status}`);
+  const samples = new Map();
+  for (const line of body.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const split = line.lastIndexOf(' ');
+    samples.set(line.slice(0, split), Number(line.slice(split + 1)));
+  }
+  return samples;
 }
 
 /** One sample's value, 0 when absent (counters by label appear once they are non-zero). */

@@ -108,7 +108,9 @@ export async function startServer({ config } = {}) {
 /** A plain HTTP GET; resolves with { status, headers, body }. */
 export function httpGet(url, { timeout = 3000 } = {}) {
   const request = new Promise((resolve, reject) => {
-    const req = http.get(url, (res) => {
+    // A connection of its own, closed after the response: a kept-alive one would count against
+    // max_http_connections and run into the handshake timeout between tests.
+    const req = http.get(url, { agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (body += chunk));
