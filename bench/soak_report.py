@@ -73,6 +73,8 @@ def check_phase(lane, label, s, problems, totals):
             problems.append(f"{where}: server closed {count} regular subscribers ({what})")
         if d["sent"] and not d["deliveries"]:
             problems.append(f"{where}: {d['sent']} published, nothing delivered")
+        if d["run_seconds"] < 0.5 * s["duration_s"]:
+            problems.append(f"{where}: ran {d['run_seconds']:.1f} s of {s['duration_s']:g} s")
     c = s.get("churn")
     if c:
         totals["cycles_ok"] += c["ok"]
