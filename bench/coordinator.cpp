@@ -192,7 +192,7 @@ phase_outcome run_phase(const options& o, const server_probe& probe, const std::
         }
       }
     }
-    if (all_ready && started && steps_started < total_steps) {
+    if (o.kind == scenario::presence && all_ready && started && steps_started < total_steps) {
       bool next = true;
       for (auto& k : kids)
         next = next && k.ready;

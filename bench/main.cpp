@@ -124,6 +124,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--heartbeat", o.heartbeat, "heartbeat interval, seconds")->capture_default_str();
   app.add_option("--event", o.event, "event name of published messages")->capture_default_str();
+  app.add_option("--join-payload", o.join_payload,
+                 "phx_join payload (JSON); {i} = the connection's global index")
+      ->capture_default_str();
   app.add_option("--cycles", o.cycles, "presence: join storms (each further one after a leave "
                  "storm)")->capture_default_str();
   app.add_option("--sample", o.sample, "presence: clients whose presence list is checked")

@@ -38,6 +38,10 @@ struct options {
   int connect_concurrency = 256; ///< handshakes in flight per worker
   double heartbeat = 30;
   std::string event = "bench";
+  /// Payload of every phx_join (raw JSON); each `{i}` becomes the connection's
+  /// global index, so `{"user_id":"u{i}"}` gives every connection (and every
+  /// churn cycle) its own presence key.
+  std::string join_payload = "{}";
   // presence: joins/s come from `rate` (default 500), the topic defaults to presence:storm.
   int cycles = 1;               ///< join storms; each further one follows a leave storm
   int sample = 50;              ///< clients whose presence list is rebuilt and checked

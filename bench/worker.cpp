@@ -192,7 +192,13 @@ void worker::on_open(ws_conn& c) {
   }
   c.data.at = stage::joining;
   msg_.clear();
-  encode_message(msg_, o_.vsn, o_.vsn == 2 ? "1" : "", "1", topics_[c.data.room], "phx_join", "{}");
+  std::string payload = o_.join_payload;
+  const std::string index = std::to_string(c.data.global_index);
+  for (auto at = payload.find("{i}"); at != std::string::npos;
+       at = payload.find("{i}", at + index.size()))
+    payload.replace(at, 3, index);
+  encode_message(msg_, o_.vsn, o_.vsn == 2 ? "1" : "", "1", topics_[c.data.room], "phx_join",
+                 payload);
   c.send_text(msg_);
 }
 
