@@ -82,10 +82,11 @@ scheduler_threads = 0
 io_threads = 1
 # Registry shards; 0 = one per scheduler thread, which keeps lookups from contending.
 registry_partitions = 0
-# How often freed heap memory is handed back to the operating system (malloc_trim); 0
-# disables it. Without it, memory a burst took (a flood of queued frames for one client) stays
-# resident after the burst. A trim runs on a thread of its own: 20-40 us when there is
-# nothing to give back, a few ms after a burst (BENCHMARKS.md).
+# How often the server checks whether to hand freed heap memory back to the operating system
+# (malloc_trim); 0 disables it. It trims only once closed connections freed 8 MiB or more
+# (their queues at their peak included): without it, memory a burst took (a flood of queued
+# frames for one client) stays resident after the burst, while trimming when nothing was freed
+# would hold up allocating threads for nothing (BENCHMARKS.md).
 memory_trim_interval_ms = 2000
 # trace, debug, info, warn, error or off. "info" logs start, stop and failures without
 # per-message noise.
