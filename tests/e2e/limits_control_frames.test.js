@@ -11,11 +11,12 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { RawClient, okReply } from './lib/raw.js';
 import { RSS, SANITIZED, metric, readMetrics } from './lib/metrics.js';
-import { DEFAULT_ROUTES, startServer } from './lib/server.js';
+import { useServer } from './lib/fixture.js';
+import { DEFAULT_ROUTES } from './lib/server.js';
 import { waitUntil, withDeadline } from './lib/wait.js';
 
 const PYTHON = '/usr/bin/python3';
@@ -49,27 +50,23 @@ async function rss(server) {
 }
 
 describe('pings count against the inbound rate limit', () => {
-  let server;
-  before(async () => {
-    server = await startServer({
-      config: `[limits]
+  const ctx = useServer({
+    config: `[limits]
 messages_per_second = 0.001
 burst = 50
 rate_limit_close_after = 20
 ${DEFAULT_ROUTES}`,
-    });
   });
-  after(() => server.stop());
 
   test('a ping flood is answered within the burst, then closed with 1008', async () => {
-    const flood = startFlood(server, 'pings', 5000, 16);
+    const flood = startFlood(ctx.server, 'pings', 5000, 16);
     await flood.flooded();
     flood.release();
     const result = await flood.result();
     assert.equal(result.close_code, 1008);
     assert.ok(result.pongs >= 1 && result.pongs <= 50, `${result.pongs} pongs for a burst of 50`);
     // Everyone else is served as usual.
-    const other = await RawClient.connect(server.wsUrl());
+    const other = await RawClient.connect(ctx.server.wsUrl());
     other.send([null, 'h', 'phoenix', 'heartbeat', {}]);
     assert.deepEqual(await other.next(), okReply(null, 'h', 'phoenix'));
     other.close();
@@ -77,10 +74,8 @@ ${DEFAULT_ROUTES}`,
 });
 
 describe('unread pongs and replies are bounded', () => {
-  let server;
-  before(async () => {
-    server = await startServer({
-      config: `[limits]
+  const ctx = useServer({
+    config: `[limits]
 messages_per_second = 1000000.0
 burst = 1000000.0
 max_frame_bytes = 131072
@@ -88,16 +83,14 @@ max_outbound_control_bytes = 1048576
 # Longer than a test: the flooding clients must meet their bound, not the write timeout.
 write_timeout_ms = 60000
 ${DEFAULT_ROUTES}`,
-    });
   });
-  after(() => server.stop());
 
   test('200,000 pings from a client that reads nothing queue one pong, for the latest ping', async () => {
-    const before = await rss(server);
-    const flood = startFlood(server, 'pings', 200000, 125);
+    const before = await rss(ctx.server);
+    const flood = startFlood(ctx.server, 'pings', 200000, 125);
     await flood.flooded();
     // Uncoalesced, 200,000 pongs of 127 bytes each would hold well over 25 MiB here.
-    const during = await rss(server);
+    const during = await rss(ctx.server);
     flood.release();
     const result = await flood.result();
     assert.equal(result.close_code, null, 'a fast pinger within its rate limit is not closed');
@@ -108,11 +101,11 @@ ${DEFAULT_ROUTES}`,
   });
 
   test('replies a client does not read close it with 1013 at max_outbound_control_bytes', async () => {
-    const samples = await readMetrics(server);
+    const samples = await readMetrics(ctx.server);
     // 300 heartbeats with 60 KB refs: 18 MB of replies if nothing bounded them.
-    const flood = startFlood(server, 'heartbeats', 300, 60000);
+    const flood = startFlood(ctx.server, 'heartbeats', 300, 60000);
     await flood.flooded();
-    const during = await readMetrics(server);
+    const during = await readMetrics(ctx.server);
     flood.release();
     const result = await flood.result();
     assert.equal(result.close_code, 1013);
@@ -131,32 +124,28 @@ ${DEFAULT_ROUTES}`,
 });
 
 describe('memory a closed connection held goes back to the operating system', { skip: SANITIZED && 'resident memory is meaningless under ASan' }, () => {
-  let server;
-  before(async () => {
-    server = await startServer({
-      config: `[limits]
+  const ctx = useServer({
+    config: `[limits]
 messages_per_second = 1000000.0
 burst = 1000000.0
 max_frame_bytes = 131072
 max_outbound_control_bytes = 268435456
 write_timeout_ms = 60000
 ${DEFAULT_ROUTES}`,
-    });
   });
-  after(() => server.stop());
 
   test('RSS falls back within seconds after a client that queued 120 MB is gone', async () => {
-    const baseline = await rss(server);
-    const flood = startFlood(server, 'heartbeats', 2000, 60000, 'abort');
+    const baseline = await rss(ctx.server);
+    const flood = startFlood(ctx.server, 'heartbeats', 2000, 60000, 'abort');
     await flood.flooded();
     // The replies are queued once the connection actor has answered every heartbeat.
-    await waitUntil(async () => (await rss(server)) - baseline > 80 * MiB, {
+    await waitUntil(async () => (await rss(ctx.server)) - baseline > 80 * MiB, {
       timeout: 20000,
       what: 'the queued replies to show in RSS',
     });
     flood.release();
     await flood.result();
-    await waitUntil(async () => (await rss(server)) - baseline < 24 * MiB, {
+    await waitUntil(async () => (await rss(ctx.server)) - baseline < 24 * MiB, {
       timeout: 8000,
       interval: 250,
       what: 'RSS to fall back near its baseline',
