@@ -4,6 +4,7 @@
 # the presence list rebuilt by sampled clients (state + diffs, as phoenix.js does) must hold all
 # 5,000 users after each join storm. Asserts behaviour, not speed.
 # Usage: presence_storm_test.sh <switchboard binary> <switchboard-bench binary> [users]
+. "$(dirname "$0")/start_server.sh"
 set -u
 server_bin=$1
 bench_bin=$2
@@ -34,14 +35,7 @@ behaviour = "broadcast"
 presence = true
 TOML
 
-"$server_bin" --config "$work/storm.toml" >"$work/server.log" 2>&1 &
-server_pid=$!
-port=
-for _ in $(seq 1 100); do
-  port=$(grep -o 'listening on [0-9.]*:[0-9]*' "$work/server.log" | head -1 | sed 's/.*://')
-  [ -n "$port" ] && break
-  sleep 0.05
-done
+start_server "$work/storm.toml" "$work/server.log"
 if [ -z "$port" ]; then
   echo "FAIL: server did not report a listening port"; cat "$work/server.log"
   exit 1

@@ -2,6 +2,7 @@
 # Smoke test of switchboard-bench against the real server: a short fanout run must deliver
 # every message exactly once and in order. Asserts behaviour, not performance.
 # Usage: smoke_test.sh <switchboard binary> <switchboard-bench binary>
+. "$(dirname "$0")/start_server.sh"
 set -u
 server_bin=$1
 bench_bin=$2
@@ -23,14 +24,7 @@ pattern = "room:*"
 behaviour = "broadcast"
 TOML
 
-"$server_bin" --config "$work/bench.toml" >"$work/server.log" 2>&1 &
-server_pid=$!
-port=
-for _ in $(seq 1 100); do
-  port=$(grep -o 'listening on [0-9.]*:[0-9]*' "$work/server.log" | head -1 | sed 's/.*://')
-  [ -n "$port" ] && break
-  sleep 0.05
-done
+start_server "$work/bench.toml" "$work/server.log"
 if [ -z "$port" ]; then
   echo "FAIL: server did not report a listening port"; cat "$work/server.log"
   echo "0 passed, 1 failed"; exit 1

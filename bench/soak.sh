@@ -21,6 +21,7 @@
 # Environment: SOAK_SAMPLE (sampling period, s; default 2 up to 5 minutes, else 5),
 #   SOAK_WARMUP (fraction of the run that is warm-up, 0.2), SOAK_SCALE (multiplies client counts
 #   and rates, 1), SWITCHBOARD_SANITIZED=1 (skip the RSS bound: meaningless under ASan).
+. "$(dirname "$0")/start_server.sh"
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 duration=1800
@@ -87,15 +88,7 @@ TOML
 cp "$work/soak.toml" "$out/soak.toml"
 
 ulimit -n "$(ulimit -Hn)"
-"$server_bin" --config "$work/soak.toml" >"$out/server.log" 2>&1 &
-server_pid=$!
-port=
-for _ in $(seq 1 200); do
-  port=$(grep -o 'listening on [0-9.]*:[0-9]*' "$out/server.log" | head -1 | sed 's/.*://')
-  [ -n "$port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.05
-done
+start_server "$work/soak.toml" "$out/server.log"
 if [ -z "$port" ]; then
   echo "FAIL: the server did not report a listening port" >&2
   cat "$out/server.log" >&2
