@@ -6,6 +6,7 @@
 #include "net/listener.hpp"
 #include "server/memory_trimmer.hpp"
 #include "server/tree.hpp"
+#include "supervision/api.hpp"
 #include "supervision/exit_reasons.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -262,9 +263,7 @@ void server::stop() {
     // Reverse start order: the listener stops accepting, every connection closes with 1001,
     // then the rooms stop.
     caf::scoped_actor self{rt.system};
-    auto root = caf::actor_cast<caf::actor>(rt.supervision_tree.root);
-    self->send_exit(root, sv::shutdown_reason());
-    self->wait_for(root);
+    (void) sv::stop(self, rt.supervision_tree.root);
   }
   // Flushes the close frames (and closes any session whose actor was already gone).
   rt.sessions.close_all(actors::close_code::going_away, "server shutting down",

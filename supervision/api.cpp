@@ -1,6 +1,7 @@
 #include "supervision/api.hpp"
 
 #include <caf/sec.hpp>
+#include <caf/system_messages.hpp>
 
 namespace switchboard::supervision {
 
@@ -62,6 +63,36 @@ caf::expected<std::vector<child_info>> which_children(caf::scoped_actor& self,
 caf::expected<child_counts> count_children(caf::scoped_actor& self, const supervisor_actor& sup,
                                            caf::duration timeout) {
   return call<child_counts>(self, sup, timeout, count_children_atom::value);
+}
+
+caf::expected<child_spec> get_childspec(caf::scoped_actor& self, const supervisor_actor& sup,
+                                        const std::string& id, caf::duration timeout) {
+  return call<child_spec>(self, sup, timeout, get_childspec_atom::value, id);
+}
+
+caf::expected<supervisor_flags> get_flags(caf::scoped_actor& self, const supervisor_actor& sup,
+                                          caf::duration timeout) {
+  return call<supervisor_flags>(self, sup, timeout, get_flags_atom::value);
+}
+
+caf::error stop(caf::scoped_actor& self, const supervisor_actor& sup, caf::error reason,
+                caf::duration timeout) {
+  if (!sup)
+    return {};
+  self->monitor(sup);
+  self->send(sup, stop_atom::value, std::move(reason));
+  caf::error result;
+  bool done = false;
+  self->receive_while([&] { return !done; })(
+    [&](caf::down_msg& msg) { done = msg.source == sup.address(); },
+    [&](ok_atom) {}, // the answer arrives just before the down_msg
+    [&](caf::error&) {},
+    caf::after(timeout) >> [&] {
+      result = caf::make_error(caf::sec::request_timeout);
+      done = true;
+    });
+  self->demonitor(sup.address());
+  return result;
 }
 
 } // namespace switchboard::supervision

@@ -10,6 +10,7 @@
 #include <caf/expected.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "supervision/exit_reasons.hpp"
 #include "supervision/protocol.hpp"
 
 /// Calls on a running supervisor, in two flavours with the same names (OTP's supervisor
@@ -57,6 +58,21 @@ caf::expected<std::vector<child_info>> which_children(caf::scoped_actor& self,
 caf::expected<child_counts> count_children(caf::scoped_actor& self, const supervisor_actor& sup,
                                            caf::duration timeout = caf::infinite);
 
+/// The child spec with this id (for simple_one_for_one: the id of its one spec).
+caf::expected<child_spec> get_childspec(caf::scoped_actor& self, const supervisor_actor& sup,
+                                        const std::string& id,
+                                        caf::duration timeout = caf::infinite);
+
+/// The supervisor's flags.
+caf::expected<supervisor_flags> get_flags(caf::scoped_actor& self, const supervisor_actor& sup,
+                                          caf::duration timeout = caf::infinite);
+
+/// Stops `sup` in order (children in reverse start order) and waits until it has exited
+/// with `reason` (OTP gen_server:stop/3). Empty error once it is gone (also when it was gone
+/// already), request_timeout after `timeout`.
+caf::error stop(caf::scoped_actor& self, const supervisor_actor& sup,
+                caf::error reason = shutdown_reason(), caf::duration timeout = caf::infinite);
+
 // -- asynchronous, inside an event-based actor ----------------------------------------------
 // Same contracts as above; each returns the response handle of the request. Values arrive
 // as caf::actor, ok_atom, std::vector<child_info> or child_counts; errors as caf::error.
@@ -99,6 +115,22 @@ inline auto which_children(caf::event_based_actor* self, const supervisor_actor&
 inline auto count_children(caf::event_based_actor* self, const supervisor_actor& sup,
                            caf::duration timeout = caf::infinite) {
   return self->request(sup, timeout, count_children_atom::value);
+}
+
+inline auto get_childspec(caf::event_based_actor* self, const supervisor_actor& sup,
+                          std::string id, caf::duration timeout = caf::infinite) {
+  return self->request(sup, timeout, get_childspec_atom::value, std::move(id));
+}
+
+inline auto get_flags(caf::event_based_actor* self, const supervisor_actor& sup,
+                      caf::duration timeout = caf::infinite) {
+  return self->request(sup, timeout, get_flags_atom::value);
+}
+
+/// Answers ok_atom just before the supervisor exits.
+inline auto stop(caf::event_based_actor* self, const supervisor_actor& sup,
+                 caf::error reason = shutdown_reason(), caf::duration timeout = caf::infinite) {
+  return self->request(sup, timeout, stop_atom::value, std::move(reason));
 }
 
 } // namespace switchboard::supervision

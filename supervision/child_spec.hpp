@@ -30,7 +30,7 @@ enum class child_type : uint8_t { worker, supervisor };
 struct shutdown_spec {
   enum class kind : uint8_t {
     brutal_kill, ///< send exit_reason::kill at once
-    timeout,     ///< send the shutdown exit, kill after `timeout` if still alive
+    timeout,     ///< send the shutdown exit, kill after `timeout` (>= 0 ms) if still alive
     infinity,    ///< send the shutdown exit and wait as long as it takes
   };
   kind how = kind::timeout;
@@ -49,7 +49,8 @@ inline constexpr ignore_t ignore{};
 /// What a start function returns: the child's handle, an error, or `ignore`.
 class start_result {
 public:
-  /// Started: `child` must be valid (an invalid handle is refused as bad_start_result).
+  /// Started, and running already (OTP: a start function that spawns without proc_lib's
+  /// init handshake). `child` must be valid (an invalid handle is refused as bad_start_result).
   start_result(caf::actor child) : value_(std::move(child)) {}
   /// Started a typed actor (any handle type `actor_cast` accepts).
   template <class Handle, class = decltype(caf::actor_cast<caf::actor>(std::declval<Handle>())),
@@ -60,19 +61,32 @@ public:
   /// Not started, and not an error.
   start_result(ignore_t) : value_(ignore_t{}) {}
 
+  /// Spawned, and started only once it acknowledges its init (OTP `proc_lib:init_ack`): the
+  /// supervisor asks `child` with `(init_ack_atom)` (protocol.hpp) and waits, busy as OTP's
+  /// blocked supervisor is, until it answers `ok_atom` (started), answers an error or
+  /// terminates first (a start error with that reason, never a crash counted against the
+  /// restart intensity). Nested supervisors start this way.
+  [[nodiscard]] static start_result with_init_ack(caf::actor child) {
+    start_result x{std::move(child)};
+    x.init_ack_ = true;
+    return x;
+  }
+
   [[nodiscard]] bool ignored() const { return std::holds_alternative<ignore_t>(value_); }
   [[nodiscard]] const caf::actor* child() const { return std::get_if<caf::actor>(&value_); }
   [[nodiscard]] const caf::error* error() const { return std::get_if<caf::error>(&value_); }
+  /// Whether the child must acknowledge its init before it counts as started.
+  [[nodiscard]] bool awaits_init_ack() const { return init_ack_; }
 
 private:
   std::variant<caf::actor, caf::error, ignore_t> value_;
+  bool init_ack_ = false;
 };
 
 /// Starts one child (OTP `start` MFA). Receives the actor system and the extra arguments
 /// of a simple_one_for_one `start_child` call (empty for static children). Must spawn the
-/// child and return its handle without blocking; the supervisor monitors it. Runs in the
-/// thread that calls `start_supervisor` (initial start) or inside the supervisor actor
-/// (restarts, start_child), so captured state must be safe to use from any thread.
+/// child and return its handle without blocking; the supervisor monitors it. Runs inside the
+/// supervisor actor, so captured state must be safe to use from any thread.
 /// A thrown exception counts as a start error.
 using start_fun = std::function<start_result(caf::actor_system&, const caf::message& args)>;
 
@@ -89,7 +103,7 @@ struct child_spec {
   /// Default worker.
   child_type type = child_type::worker;
   /// Whether its own termination counts for the supervisor's `auto_shutdown`. Default false;
-  /// allowed only on transient and temporary children.
+  /// true is a `bad_combination` on a permanent child and under `auto_shutdown = never`.
   bool significant = false;
 };
 

@@ -10,8 +10,8 @@ std::string to_string(sup_error x) {
     case sup_error::missing_id: return "missing_id";
     case sup_error::duplicate_id: return "duplicate_id";
     case sup_error::missing_start: return "missing_start";
-    case sup_error::significant_permanent: return "significant_permanent";
-    case sup_error::invalid_shutdown_timeout: return "invalid_shutdown_timeout";
+    case sup_error::bad_combination: return "bad_combination";
+    case sup_error::invalid_shutdown: return "invalid_shutdown";
     case sup_error::dynamic_needs_one_spec: return "dynamic_needs_one_spec";
     case sup_error::invalid_intensity: return "invalid_intensity";
     case sup_error::invalid_period: return "invalid_period";
@@ -36,10 +36,26 @@ caf::error make_error(sup_error x, std::string context) {
   return caf::error{static_cast<uint8_t>(x), error_category, caf::make_message(std::move(context))};
 }
 
+caf::error failed_to_start_child(const std::string& id, caf::error reason) {
+  return caf::error{static_cast<uint8_t>(sup_error::failed_to_start_child), error_category,
+                    caf::make_message(id, std::move(reason))};
+}
+
+std::optional<std::pair<std::string, caf::error>> failed_child(const caf::error& x) {
+  if (x.category() != error_category
+      || x.code() != static_cast<uint8_t>(sup_error::failed_to_start_child)
+      || !x.context().match_elements<std::string, caf::error>())
+    return std::nullopt;
+  return std::make_pair(x.context().get_as<std::string>(0), x.context().get_as<caf::error>(1));
+}
+
 namespace {
 
 std::string render(uint8_t code, const caf::message& context) {
   std::string out = "supervisor:" + to_string(static_cast<sup_error>(code));
+  if (context.match_elements<std::string, caf::error>()) // failed_to_start_child
+    return out + "(\"" + context.get_as<std::string>(0) + "\", "
+           + describe(context.get_as<caf::error>(1)) + ")";
   if (!context.empty())
     out += caf::to_string(context);
   return out;

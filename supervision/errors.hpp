@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <utility>
 #include <string>
 
 #include <caf/atom.hpp>
@@ -19,11 +21,12 @@ enum class sup_error : uint8_t {
   duplicate_id,
   /// A child spec has no `start` function. Context: the id.
   missing_start,
-  /// `significant = true` on a permanent child (OTP allows it only for transient and
-  /// temporary children). Context: the id.
-  significant_permanent,
-  /// `shutdown` is a timeout of zero or less milliseconds. Context: the id.
-  invalid_shutdown_timeout,
+  /// OTP `bad_combination`: `significant = true` on a permanent child, or under
+  /// `auto_shutdown = never`. Context: the id and the combination, e.g.
+  /// "restart=permanent,significant=true".
+  bad_combination,
+  /// OTP `invalid_shutdown`: `shutdown` is a negative timeout (0 ms is valid). Context: the id.
+  invalid_shutdown,
   /// `simple_one_for_one` needs exactly one child spec. Context: the number given.
   dynamic_needs_one_spec,
   /// `intensity` is negative.
@@ -34,8 +37,9 @@ enum class sup_error : uint8_t {
   /// A start function returned an invalid actor handle (neither an actor, an error nor
   /// `ignore`). Context: the id.
   bad_start_result,
-  /// A child failed to start while its supervisor started; the supervisor did not start.
-  /// Context: the child id and the rendered reason.
+  /// A child failed to start while its supervisor started; the supervisor did not start
+  /// (OTP `{shutdown, {failed_to_start_child, Id, Reason}}`). Context: the child id
+  /// (std::string) and the start error itself (caf::error); see failed_child().
   failed_to_start_child,
   // -- API call outcomes (OTP's {error, ...} tuples) --
   /// No child with that id or handle.
@@ -67,6 +71,12 @@ inline constexpr caf::atom_value error_category = caf::atom("supervisor");
 
 /// Same, with a context message (e.g. the offending child id).
 [[nodiscard]] caf::error make_error(sup_error x, std::string context);
+
+/// The structured `failed_to_start_child` error: `reason` is what the child's start returned.
+[[nodiscard]] caf::error failed_to_start_child(const std::string& id, caf::error reason);
+
+/// For a `failed_to_start_child` error: the child id and its start error; nothing otherwise.
+[[nodiscard]] std::optional<std::pair<std::string, caf::error>> failed_child(const caf::error& x);
 
 /// Renders any `caf::error` in one line; errors of `error_category` print as
 /// "supervisor:duplicate_id(\"db\")", others via CAF's `to_string`. Any thread.

@@ -12,6 +12,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "supervision/child_spec.hpp"
+#include "supervision/supervisor_flags.hpp"
 
 namespace switchboard::supervision {
 
@@ -21,6 +22,15 @@ using restart_child_atom = caf::atom_constant<caf::atom("restchild")>;
 using delete_child_atom = caf::atom_constant<caf::atom("delchild")>;
 using which_children_atom = caf::atom_constant<caf::atom("whichchild")>;
 using count_children_atom = caf::atom_constant<caf::atom("countchild")>;
+using get_childspec_atom = caf::atom_constant<caf::atom("getspec")>;
+using get_flags_atom = caf::atom_constant<caf::atom("getflags")>;
+/// Stops a supervisor in order (OTP `gen_server:stop/3` on a supervisor).
+using stop_atom = caf::atom_constant<caf::atom("supstop")>;
+/// The init handshake (OTP `proc_lib:init_ack`): a child started with
+/// `start_result::with_init_ack` answers `(init_ack_atom)` with `ok_atom` once its init is
+/// done, or with an error (and then exits). A supervisor answers it once all its children
+/// have started, or with `failed_to_start_child` after it stopped those that had.
+using init_ack_atom = caf::atom_constant<caf::atom("initack")>;
 /// The positive answer of terminate_child and delete_child (OTP `ok`).
 using ok_atom = caf::atom_constant<caf::atom("ok")>;
 
@@ -35,6 +45,7 @@ struct child_info {
   caf::actor child;        ///< invalid when undefined (not running) or restarting
   bool restarting = false; ///< waiting for a restart retry after a failed restart
   child_type type = child_type::worker;
+  std::string name;        ///< the running child's actor name (a supervisor's options.name)
 };
 
 /// The answer of count_children (OTP's proplist).
@@ -70,7 +81,17 @@ using supervisor_actor = caf::typed_actor<
   caf::replies_to<delete_child_atom, std::string>::with<ok_atom>,
   /// Static children in start order; dynamic children in no particular order.
   caf::replies_to<which_children_atom>::with<std::vector<child_info>>,
-  caf::replies_to<count_children_atom>::with<child_counts>>;
+  caf::replies_to<count_children_atom>::with<child_counts>,
+  /// The spec of a static child by id, or the one spec of a simple_one_for_one supervisor by
+  /// its id (OTP get_childspec/2). Errors: not_found.
+  caf::replies_to<get_childspec_atom, std::string>::with<child_spec>,
+  /// The supervisor's flags, as validated at start.
+  caf::replies_to<get_flags_atom>::with<supervisor_flags>,
+  /// Stops all children in order and exits with `reason` (empty: normal); answers just before
+  /// it exits. Anyone may ask, as anyone may call OTP's gen_server:stop.
+  caf::replies_to<stop_atom, caf::error>::with<ok_atom>,
+  /// Answers once the supervisor's own start is over: ok, or failed_to_start_child.
+  caf::replies_to<init_ack_atom>::with<ok_atom>>;
 
 } // namespace switchboard::supervision
 
@@ -78,3 +99,4 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::supervision::start_args)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::supervision::child_info)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<switchboard::supervision::child_info>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::supervision::child_counts)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::supervision::supervisor_flags)

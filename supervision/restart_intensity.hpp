@@ -3,12 +3,8 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
-#include <functional>
 
 namespace switchboard::supervision {
-
-/// The time source of a supervisor's restart-intensity window. Injected for tests.
-using clock_fn = std::function<std::chrono::steady_clock::time_point()>;
 
 /// OTP's restart intensity: a sliding window of restart timestamps. Pure value type, no
 /// actors, no clock of its own; not thread-safe (a supervisor owns one).

@@ -155,13 +155,9 @@ int run(caf::actor_system& sys) {
     std::cout << "sessions: specs=" << counts->specs << " active=" << counts->active << "\n";
 
   std::cout << "\n== stopping root: children stop in reverse start order\n";
-  self->send_exit(*root, sv::shutdown_reason());
-  self->monitor(*root);
-  bool stopped = false;
-  self->receive([&](caf::down_msg& msg) {
-    std::cout << "root exited with " << sv::describe(msg.reason) << "\n";
-    stopped = true;
-  }, caf::after(10s) >> [] { std::cout << "root did not stop in time\n"; });
+  // stop(), not send_exit: as in OTP, a supervisor obeys exit signals from its parent only.
+  const bool stopped = !sv::stop(self, *root, sv::shutdown_reason(), caf::duration{10s});
+  std::cout << (stopped ? "root exited with shutdown\n" : "root did not stop in time\n");
   sv::set_global_report_handler({});
   return stopped ? 0 : 1;
 }

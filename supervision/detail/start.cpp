@@ -8,16 +8,16 @@
 
 namespace switchboard::supervision::detail {
 
-caf::expected<caf::actor> run_start(const child_spec& spec, caf::actor_system& sys,
-                                    const caf::message& args) {
+caf::expected<spawned_child> run_start(const child_spec& spec, caf::actor_system& sys,
+                                       const caf::message& args) {
   try {
     auto result = spec.start(sys, args);
     if (result.ignored())
-      return caf::actor{};
+      return spawned_child{};
     if (auto err = result.error())
       return *err ? *err : make_error(sup_error::bad_start_result, spec.id);
     if (auto child = result.child(); child && *child)
-      return *child;
+      return spawned_child{*child, result.awaits_init_ack()};
     return make_error(sup_error::bad_start_result, spec.id);
   } catch (const std::exception& ex) {
     return caf::make_error(caf::sec::runtime_error, std::string{ex.what()});

@@ -3,6 +3,9 @@
 // idle and answers through its response promise, possibly after stopping a child.
 #include "supervision/detail/supervisor_impl.hpp"
 
+#include <caf/abstract_actor.hpp>
+#include <caf/local_actor.hpp>
+#include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 
 #include "supervision/detail/start.hpp"
@@ -16,7 +19,7 @@ void supervisor_impl::call_start_child(child_spec spec, caf::response_promise rp
     rp.deliver(make_error(sup_error::simple_one_for_one));
     return;
   }
-  if (auto err = validate_child_spec(spec)) {
+  if (auto err = validate_child_spec(spec, flags_.auto_shutdown)) {
     rp.deliver(std::move(err));
     return;
   }
@@ -27,17 +30,17 @@ void supervisor_impl::call_start_child(child_spec spec, caf::response_promise rp
     rp.deliver(make_error(code, spec.id));
     return;
   }
+  auto id = spec.id;
   children_.push_back({std::move(spec), nullptr, false});
-  auto idx = children_.size() - 1;
-  if (auto err = start_static(idx, false)) {
-    children_.pop_back();
-    rp.deliver(std::move(err));
-    return;
-  }
-  auto child = children_[idx].handle;
-  if (!child && children_[idx].spec.restart == restart_type::temporary)
-    children_.pop_back(); // an ignored temporary child leaves no trace, as in OTP
-  rp.deliver(std::move(child));
+  start_statics(children_.size() - 1, true, [this, id, rp](std::optional<start_failure> failure) mutable {
+    auto idx = find_static(id); // an ignored temporary child is gone already, as in OTP
+    if (failure) {
+      children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(idx));
+      rp.deliver(std::move(failure->reason));
+      return;
+    }
+    rp.deliver(idx < children_.size() ? children_[idx].handle : caf::actor{});
+  });
 }
 
 void supervisor_impl::call_start_dynamic(caf::message args, caf::response_promise rp) {
@@ -45,11 +48,12 @@ void supervisor_impl::call_start_dynamic(caf::message args, caf::response_promis
     rp.deliver(make_error(sup_error::not_simple_one_for_one));
     return;
   }
-  auto started = start_dynamic(args);
-  if (!started)
-    rp.deliver(std::move(started.error()));
-  else
-    rp.deliver(std::move(*started));
+  start_dynamic(std::move(args), [rp](caf::expected<caf::actor> started) mutable {
+    if (!started)
+      rp.deliver(std::move(started.error()));
+    else
+      rp.deliver(std::move(*started));
+  });
 }
 
 void supervisor_impl::call_terminate(const std::string& id, caf::response_promise rp) {
@@ -110,10 +114,16 @@ void supervisor_impl::call_restart(const std::string& id, caf::response_promise 
     rp.deliver(make_error(sup_error::running, id));
   } else if (children_[idx].restarting) {
     rp.deliver(make_error(sup_error::restarting, id));
-  } else if (auto err = start_static(idx, false)) {
-    rp.deliver(std::move(err));
   } else {
-    rp.deliver(children_[idx].handle);
+    start_statics(idx, true, [this, id, rp](std::optional<start_failure> failure) mutable {
+      if (failure)
+        rp.deliver(std::move(failure->reason));
+      else if (auto i = find_static(id); i < children_.size())
+        rp.deliver(children_[i].handle);
+      else
+        rp.deliver(caf::actor{}); // an ignored temporary child
+
+    });
   }
 }
 
@@ -135,19 +145,57 @@ void supervisor_impl::call_delete(const std::string& id, caf::response_promise r
   }
 }
 
+void supervisor_impl::call_get_childspec(const std::string& id, caf::response_promise rp) {
+  if (dynamic() && id == dynamic_spec_.id) {
+    rp.deliver(dynamic_spec_);
+    return;
+  }
+  auto idx = dynamic() ? children_.size() : find_static(id);
+  if (idx == children_.size())
+    rp.deliver(make_error(sup_error::not_found, id));
+  else
+    rp.deliver(children_[idx].spec);
+}
+
+void supervisor_impl::call_init_ack(const caf::actor_addr& asker, caf::response_promise rp) {
+  // A nested supervisor's parent is the supervisor that waits for its start.
+  if (!top_level_ && !parent_)
+    parent_ = asker;
+  if (!initialized_)
+    init_waiters_.push_back(std::move(rp));
+  else if (init_error_)
+    rp.deliver(init_error_);
+  else
+    rp.deliver(ok_atom::value);
+}
+
+namespace {
+
+// The name a local actor gives itself (a stateful actor's State::name, a supervisor's
+// options.name); constant after construction, so reading it from here is safe.
+std::string actor_name(const caf::actor& x) {
+  if (!x)
+    return {};
+  const auto* local = dynamic_cast<const caf::local_actor*>(caf::actor_cast<caf::abstract_actor*>(x));
+  return local ? local->name() : std::string{};
+}
+
+} // namespace
+
 std::vector<child_info> supervisor_impl::which_children() const {
   std::vector<child_info> out;
   if (dynamic()) {
     out.reserve(dynamic_.size() + dynamic_restarting_.size());
     for (const auto& [id, child] : dynamic_)
-      out.push_back({dynamic_spec_.id, child.handle, false, dynamic_spec_.type});
+      out.push_back({dynamic_spec_.id, child.handle, false, dynamic_spec_.type, actor_name(child.handle)});
     for (std::size_t i = 0; i < dynamic_restarting_.size(); ++i)
-      out.push_back({dynamic_spec_.id, nullptr, true, dynamic_spec_.type});
+      out.push_back({dynamic_spec_.id, nullptr, true, dynamic_spec_.type, {}});
     return out;
   }
   out.reserve(children_.size());
   for (const auto& child : children_)
-    out.push_back({child.spec.id, child.handle, child.restarting, child.spec.type});
+    out.push_back({child.spec.id, child.handle, child.restarting, child.spec.type,
+                   actor_name(child.handle)});
   return out;
 }
 

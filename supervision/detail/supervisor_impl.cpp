@@ -7,18 +7,34 @@
 
 #include "supervision/detail/atoms.hpp"
 #include "supervision/detail/start.hpp"
+#include "supervision/errors.hpp"
 #include "supervision/exit_reasons.hpp"
 
 namespace switchboard::supervision::detail {
+
+caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_init init) {
+  if (init.options.name.empty())
+    init.options.name = "supervisor";
+  if (!init.options.clock)
+    init.options.clock = steady_clock();
+  return sys.spawn<supervisor_impl>(std::move(init));
+}
 
 supervisor_impl::supervisor_impl(caf::actor_config& cfg, supervisor_init init)
   : caf::event_based_actor(cfg),
     flags_(init.flags),
     options_(std::move(init.options)),
+    clock_(options_.clock),
     intensity_(flags_.intensity, flags_.period),
-    abort_reason_(std::move(init.abort_reason)),
-    children_(std::move(init.children)),
-    dynamic_spec_(std::move(init.dynamic_spec)) {}
+    top_level_(init.top_level),
+    parent_(top_level_ ? options_.parent : caf::actor_addr{}) {
+  if (dynamic()) {
+    dynamic_spec_ = std::move(init.specs.front());
+    return;
+  }
+  for (auto& spec : init.specs)
+    children_.push_back({std::move(spec), nullptr, false});
+}
 
 const char* supervisor_impl::name() const {
   return options_.name.c_str();
@@ -28,20 +44,17 @@ caf::behavior supervisor_impl::make_behavior() {
   set_default_handler(caf::drop);
   set_error_handler([](caf::error&) {});
   set_exit_handler([this](caf::exit_msg& msg) {
-    if (is_normal(msg.reason))
+    // OTP: a supervisor ends on its parent's exit signal only; others are not its business.
+    if (is_normal(msg.reason) || !parent_ || msg.source != parent_)
       return;
     run_or_defer({}, [this, reason = msg.reason] { shutdown(reason); });
   });
   set_down_handler([this](caf::down_msg& msg) {
-    if (on_stop_down(msg))
+    if (on_start_down(msg) || on_stop_down(msg))
       return;
     run_or_defer({}, [this, msg] { on_child_down(msg); });
   });
-  for (auto& child : children_)
-    if (child.handle)
-      monitor(child.handle);
-  if (abort_reason_)
-    shutdown(abort_reason_);
+  init_children();
   auto call = [this](auto fn) {
     auto rp = make_response_promise();
     run_or_defer(rp, [fn = std::move(fn), rp]() mutable { fn(rp); });
@@ -72,6 +85,26 @@ caf::behavior supervisor_impl::make_behavior() {
     [this, call](count_children_atom) {
       return call([this](caf::response_promise& rp) { rp.deliver(count_children()); });
     },
+    [this, call](get_childspec_atom, std::string& id) {
+      return call([this, id](caf::response_promise& rp) { call_get_childspec(id, rp); });
+    },
+    [this, call](get_flags_atom) {
+      return call([this](caf::response_promise& rp) { rp.deliver(flags_); });
+    },
+    [this, call](stop_atom, caf::error& reason) {
+      return call([this, reason](caf::response_promise& rp) {
+        stop_waiters_.push_back(rp);
+        shutdown(reason);
+      });
+    },
+    [this](init_ack_atom) {
+      // Not deferred: it is how the parent learns that the start is over. The sender is read
+      // first: making the promise takes it over.
+      auto asker = current_sender() ? current_sender()->address() : caf::actor_addr{};
+      auto rp = make_response_promise();
+      call_init_ack(asker, rp);
+      return rp;
+    },
     [this](stop_timeout_atom, caf::actor_id id) { on_stop_timeout(id); },
     [this](try_again_atom, std::string& id) {
       run_or_defer({}, [this, id] { on_try_again_static(id); });
@@ -85,19 +118,28 @@ caf::behavior supervisor_impl::make_behavior() {
 void supervisor_impl::on_exit() {
   // Reached with children left only when killed or failing internally: no orderly stop is
   // possible any more, so take the children down at once, as a link would.
+  auto kill = [](const caf::actor& x) {
+    if (x)
+      caf::anon_send_exit(x, caf::exit_reason::kill);
+  };
   for (auto& child : children_)
-    if (child.handle)
-      caf::anon_send_exit(child.handle, caf::exit_reason::kill);
+    kill(child.handle);
   for (auto& [id, child] : dynamic_)
-    caf::anon_send_exit(child.handle, caf::exit_reason::kill);
+    kill(child.handle);
   for (auto& [id, item] : stopping_)
-    caf::anon_send_exit(item.handle, caf::exit_reason::kill);
+    kill(item.handle);
   for (auto& item : stop_queue_)
-    if (item.handle)
-      caf::anon_send_exit(item.handle, caf::exit_reason::kill);
+    kill(item.handle);
+  if (starting_)
+    kill(starting_->handle);
+  auto down = caf::make_error(caf::sec::request_receiver_down);
   for (auto& call : deferred_)
     if (call.rp.pending())
-      call.rp.deliver(caf::make_error(caf::sec::request_receiver_down));
+      call.rp.deliver(down);
+  for (auto* waiters : {&init_waiters_, &stop_waiters_})
+    for (auto& rp : *waiters)
+      if (rp.pending())
+        rp.deliver(down);
   // Specs may capture handles (even of this supervisor): drop them to break cycles.
   children_.clear();
   dynamic_.clear();
@@ -105,9 +147,13 @@ void supervisor_impl::on_exit() {
   stopping_.clear();
   stop_queue_.clear();
   deferred_.clear();
+  init_waiters_.clear();
+  stop_waiters_.clear();
+  starting_.reset();
   after_stop_ = nullptr;
   options_.on_report = nullptr;
   options_.clock = nullptr;
+  clock_ = nullptr;
 }
 
 void supervisor_impl::emit(report_context ctx, caf::error reason, offender_info who) {
@@ -127,6 +173,135 @@ std::size_t supervisor_impl::find_static(const caf::actor_addr& addr) const {
       return i;
   return children_.size();
 }
+
+// -- starting -------------------------------------------------------------------------------
+
+// OTP do_start_child/2 plus proc_lib's init handshake: a child that asked for an init ack
+// counts as started only once it answered; until then the supervisor is busy.
+void supervisor_impl::start_one(const child_spec& spec, const caf::message& args, start_done then) {
+  auto spawned = run_start(spec, system(), args);
+  if (!spawned) {
+    then(std::move(spawned.error()));
+    return;
+  }
+  auto child = spawned->handle;
+  if (!child) {
+    then(caf::actor{}); // ignore
+    return;
+  }
+  monitor(child);
+  if (!spawned->awaits_init_ack) {
+    then(std::move(child));
+    return;
+  }
+  starting_ = start_wait{child, std::move(then)};
+  request(child, caf::infinite, init_ack_atom::value)
+    .then([this, child](ok_atom) { finish_start(child, {}); },
+          [this, child](caf::error& err) {
+            // A child that died first is reported by its down_msg, with the real reason.
+            if (err != caf::sec::request_receiver_down)
+              finish_start(child, std::move(err));
+          });
+}
+
+void supervisor_impl::finish_start(const caf::actor& child, caf::error reason) {
+  if (!starting_ || starting_->handle != child)
+    return; // the other of (answer, down_msg) came first
+  auto then = std::move(starting_->then);
+  starting_.reset();
+  if (reason) {
+    // It refused its init; make sure it is gone, and forget it.
+    demonitor(child);
+    send_exit(child, caf::exit_reason::kill);
+    then(std::move(reason));
+  } else {
+    then(child);
+  }
+  drain();
+}
+
+bool supervisor_impl::on_start_down(const caf::down_msg& msg) {
+  if (!starting_ || starting_->handle.address() != msg.source)
+    return false;
+  auto reason = msg.reason ? msg.reason
+                           : caf::make_error(caf::sec::runtime_error,
+                                             "exited normally before acknowledging its init");
+  finish_start(starting_->handle, std::move(reason));
+  return true;
+}
+
+// Starts the stopped static children from `idx` on (only that one when `only_one`), in order,
+// each after the previous one started; stops at the first failure and hands it to `done`.
+void supervisor_impl::start_statics(std::size_t idx, bool only_one, statics_done done) {
+  while (idx < children_.size() && children_[idx].handle) {
+    if (only_one)
+      break;
+    ++idx;
+  }
+  if (idx >= children_.size() || children_[idx].handle) {
+    done(std::nullopt);
+    return;
+  }
+  children_[idx].restarting = false;
+  auto id = children_[idx].spec.id;
+  auto spec = children_[idx].spec; // the start may outlive a reference into children_
+  start_one(spec, {}, [this, id, only_one, done = std::move(done)](caf::expected<caf::actor> started) {
+    auto i = find_static(id);
+    if (!started) {
+      done(start_failure{id, std::move(started.error())});
+      return;
+    }
+    auto& child = children_[i];
+    child.handle = std::move(*started);
+    if (child.handle) {
+      emit(report_context::progress, {}, make_offender(child.spec, child.handle));
+      ++i;
+    } else if (child.spec.restart == restart_type::temporary) {
+      children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(i)); // OTP drops it
+    } else {
+      ++i;
+    }
+    if (only_one)
+      done(std::nullopt);
+    else
+      start_statics(i, false, done);
+  });
+}
+
+// OTP init/1: the children start in order; the first failure stops those started, in reverse
+// order, and the supervisor exits with failed_to_start_child, which its parent sees.
+void supervisor_impl::init_children() {
+  auto finish = [this](std::optional<start_failure> failure) {
+    initialized_ = true;
+    if (!failure) {
+      for (auto& rp : init_waiters_)
+        rp.deliver(ok_atom::value);
+      init_waiters_.clear();
+      drain();
+      return;
+    }
+    auto idx = find_static(failure->id);
+    emit(report_context::start_error, failure->reason, make_offender(children_[idx].spec, nullptr));
+    init_error_ = failed_to_start_child(failure->id, failure->reason);
+    shutdown(init_error_);
+  };
+  if (dynamic())
+    finish(std::nullopt);
+  else
+    start_statics(0, false, std::move(finish));
+}
+
+void supervisor_impl::start_dynamic(caf::message args, start_done then) {
+  start_one(dynamic_spec_, args, [this, args, then = std::move(then)](caf::expected<caf::actor> started) {
+    if (started && *started) {
+      auto stored = dynamic_spec_.restart == restart_type::temporary ? caf::message{} : args;
+      dynamic_.emplace(started->id(), dynamic_child{*started, std::move(stored)});
+    }
+    then(std::move(started));
+  });
+}
+
+// -- exits and restarts ---------------------------------------------------------------------
 
 void supervisor_impl::on_child_down(const caf::down_msg& msg) {
   if (terminating_)
@@ -179,8 +354,7 @@ void supervisor_impl::on_dynamic_down(caf::actor_id id, const caf::error& reason
 }
 
 bool supervisor_impl::intensity_allows(const offender_info& who) {
-  auto now = options_.clock ? options_.clock() : std::chrono::steady_clock::now();
-  if (intensity_.add_restart(now))
+  if (intensity_.add_restart(clock_->now()))
     return true;
   emit(report_context::reached_max_restart_intensity, shutdown_reason(), who);
   shutdown(shutdown_reason());
@@ -209,36 +383,19 @@ void supervisor_impl::apply_strategy(std::size_t idx) {
   }
 }
 
-// Starts the stopped children from `id` (empty: the first child) on, or only `id`, in order; on a failure marks that
-// child restarting and schedules a retry, which counts as a restart (OTP try_again_restart).
+// Starts the stopped children from `id` (empty: the first child) on, or only `id`, in order;
+// on a failure marks that child restarting and schedules a retry, which counts as a restart
+// (OTP try_again_restart).
 void supervisor_impl::start_static_from(const std::string& id, bool only_one) {
-  for (auto idx = id.empty() ? 0 : find_static(id); idx < children_.size(); ++idx) {
-    auto& child = children_[idx];
-    if (!child.handle && start_static(idx, true)) {
-      child.restarting = true;
-      send(this, try_again_atom::value, child.spec.id);
+  auto first = id.empty() ? 0 : find_static(id);
+  start_statics(first, only_one, [this](std::optional<start_failure> failure) {
+    if (!failure)
       return;
-    }
-    if (only_one)
-      return;
-  }
-}
-
-caf::error supervisor_impl::start_static(std::size_t idx, bool report_errors) {
-  auto& child = children_[idx];
-  child.restarting = false;
-  auto started = run_start(child.spec, system(), caf::message{});
-  if (!started) {
-    if (report_errors)
-      emit(report_context::start_error, started.error(), make_offender(child.spec, nullptr));
-    return std::move(started.error());
-  }
-  child.handle = std::move(*started);
-  if (child.handle) {
-    monitor(child.handle);
-    emit(report_context::progress, {}, make_offender(child.spec, child.handle));
-  }
-  return {};
+    auto idx = find_static(failure->id);
+    emit(report_context::start_error, failure->reason, make_offender(children_[idx].spec, nullptr));
+    children_[idx].restarting = true;
+    send(this, try_again_atom::value, failure->id);
+  });
 }
 
 void supervisor_impl::on_try_again_static(const std::string& id) {
@@ -248,24 +405,15 @@ void supervisor_impl::on_try_again_static(const std::string& id) {
   restart_static(idx);
 }
 
-caf::expected<caf::actor> supervisor_impl::start_dynamic(const caf::message& args) {
-  auto started = run_start(dynamic_spec_, system(), args);
-  if (started && *started) {
-    monitor(*started);
-    auto stored = dynamic_spec_.restart == restart_type::temporary ? caf::message{} : args;
-    dynamic_.emplace(started->id(), dynamic_child{*started, std::move(stored)});
-  }
-  return started;
-}
-
 void supervisor_impl::restart_dynamic(caf::message args) {
-  auto started = start_dynamic(args);
-  if (started)
-    return;
-  emit(report_context::start_error, started.error(), make_offender(dynamic_spec_, nullptr));
-  auto key = next_restart_key_++;
-  dynamic_restarting_.emplace(key, std::move(args));
-  send(this, try_again_atom::value, key);
+  start_dynamic(args, [this, args](caf::expected<caf::actor> started) {
+    if (started)
+      return;
+    emit(report_context::start_error, started.error(), make_offender(dynamic_spec_, nullptr));
+    auto key = next_restart_key_++;
+    dynamic_restarting_.emplace(key, args);
+    send(this, try_again_atom::value, key);
+  });
 }
 
 void supervisor_impl::on_try_again_dynamic(uint64_t key) {

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -21,14 +22,17 @@ struct static_child {
   bool restarting = false; ///< a failed restart waits for its retry
 };
 
-/// Everything start_supervisor hands to the actor.
+/// Everything a supervisor is spawned with: validated flags and specs, nothing started yet.
 struct supervisor_init {
   supervisor_flags flags;
-  std::vector<static_child> children; ///< started in the caller, in start order
-  child_spec dynamic_spec;            ///< simple_one_for_one only
+  std::vector<child_spec> specs; ///< static specs in start order, or the one dynamic spec
   supervisor_options options;
-  caf::error abort_reason; ///< set: a child failed to start; stop the others and exit
+  bool top_level = true; ///< false: its parent is the supervisor that asks for its init ack
 };
+
+/// Spawns a supervisor that starts its children itself (see start_supervisor); returns at
+/// once. `init` must be valid.
+caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_init init);
 
 /// The supervisor actor (contract in supervisor.hpp). Single-threaded like any actor; all
 /// members are touched only inside it.
@@ -48,16 +52,37 @@ private:
     bool timed_out = false;
   };
 
-  /// A call or event that waits until the supervisor is idle (not stopping children).
+  /// A call or event that waits until the supervisor is idle (not starting or stopping).
   struct deferred {
     caf::response_promise rp; ///< pending for calls, so they can be failed at exit
     std::function<void()> run;
   };
 
-  // -- children (supervisor_impl.cpp) --
+  /// Where a start ends: the child (invalid when ignored) or the start error.
+  using start_done = std::function<void(caf::expected<caf::actor>)>;
+  /// Where a run of static starts ends: empty, or the id that failed and its error.
+  struct start_failure {
+    std::string id;
+    caf::error reason;
+  };
+  using statics_done = std::function<void(std::optional<start_failure>)>;
+
+  /// The child whose init ack the supervisor waits for.
+  struct start_wait {
+    caf::actor handle;
+    start_done then;
+  };
+
+  // -- starting and restarting children (supervisor_impl.cpp) --
   bool dynamic() const { return flags_.strategy == restart_strategy::simple_one_for_one; }
   std::size_t find_static(const std::string& id) const;
   std::size_t find_static(const caf::actor_addr& addr) const;
+  void start_one(const child_spec& spec, const caf::message& args, start_done then);
+  void finish_start(const caf::actor& child, caf::error reason);
+  bool on_start_down(const caf::down_msg& msg);
+  void start_statics(std::size_t idx, bool only_one, statics_done done);
+  void start_dynamic(caf::message args, start_done then);
+  void init_children();
   void on_child_down(const caf::down_msg& msg);
   void on_static_down(std::size_t idx, const caf::error& reason);
   void on_dynamic_down(caf::actor_id id, const caf::error& reason);
@@ -66,8 +91,6 @@ private:
   bool intensity_allows(const offender_info& who);
   void apply_strategy(std::size_t idx);
   void start_static_from(const std::string& id, bool only_one);
-  caf::error start_static(std::size_t idx, bool report_errors);
-  caf::expected<caf::actor> start_dynamic(const caf::message& args);
   void on_try_again_static(const std::string& id);
   void on_try_again_dynamic(uint64_t key);
   void check_auto_shutdown(bool significant);
@@ -82,11 +105,13 @@ private:
   void terminate_static(std::size_t idx, caf::response_promise rp);
   void call_restart(const std::string& id, caf::response_promise rp);
   void call_delete(const std::string& id, caf::response_promise rp);
+  void call_get_childspec(const std::string& id, caf::response_promise rp);
+  void call_init_ack(const caf::actor_addr& asker, caf::response_promise rp);
   std::vector<child_info> which_children() const;
   child_counts count_children() const;
 
   // -- stopping children (supervisor_stop.cpp) --
-  bool busy() const { return static_cast<bool>(after_stop_); }
+  bool busy() const { return !initialized_ || starting_ || after_stop_; }
   void run_or_defer(caf::response_promise rp, std::function<void()> f);
   void drain();
   stop_item take_static(std::size_t idx);
@@ -101,8 +126,16 @@ private:
 
   supervisor_flags flags_;
   supervisor_options options_;
+  std::shared_ptr<supervision::clock> clock_;
   restart_intensity intensity_;
-  caf::error abort_reason_;
+  bool top_level_;
+  caf::actor_addr parent_; ///< the only sender whose exit signals it obeys
+
+  bool initialized_ = false;   ///< its own start is over (successfully or not)
+  caf::error init_error_;      ///< failed_to_start_child when its start failed
+  std::vector<caf::response_promise> init_waiters_;
+  std::vector<caf::response_promise> stop_waiters_;
+  std::optional<start_wait> starting_;
 
   std::vector<static_child> children_; // in start order
   child_spec dynamic_spec_;
@@ -117,7 +150,7 @@ private:
   bool terminating_ = false;
   std::unordered_map<caf::actor_id, stop_item> stopping_; // in flight
   std::deque<stop_item> stop_queue_;                      // sequential remainder
-  std::function<void()> after_stop_;                      // set while busy
+  std::function<void()> after_stop_;                      // set while stopping
   std::deque<deferred> deferred_;
 };
 

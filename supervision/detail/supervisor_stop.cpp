@@ -1,10 +1,12 @@
 // Stopping children: OTP's shutdown/2 and terminate_children/2 without blocking. While a
-// stop is in flight the supervisor is "busy": calls and child exits wait in `deferred_`
-// and run in arrival order afterwards, which is what OTP's blocking receive amounts to.
+// stop (or a start waiting for an init ack) is in flight the supervisor is "busy": calls and
+// child exits wait in `deferred_` and run in arrival order afterwards, which is what OTP's
+// blocking receive amounts to.
 #include "supervision/detail/supervisor_impl.hpp"
 
 #include <algorithm>
 
+#include <caf/actor_cast.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/system_messages.hpp>
 
@@ -86,7 +88,8 @@ void supervisor_impl::initiate_stop(stop_item item) {
       break;
     case shutdown_spec::kind::timeout:
       send_exit(item.handle, shutdown_reason());
-      delayed_send(this, how.timeout, stop_timeout_atom::value, item.handle.id());
+      clock_->send_after(how.timeout, caf::actor_cast<caf::actor>(this),
+                         caf::make_message(stop_timeout_atom::value, item.handle.id()));
       break;
     case shutdown_spec::kind::infinity:
       send_exit(item.handle, shutdown_reason());
@@ -153,7 +156,15 @@ void supervisor_impl::shutdown(caf::error reason) {
   } else {
     items = take_statics_after(0);
   }
-  stop_children(std::move(items), dynamic(), [this, reason] { quit(reason); });
+  stop_children(std::move(items), dynamic(), [this, reason] {
+    for (auto& rp : stop_waiters_)
+      rp.deliver(ok_atom::value);
+    for (auto& rp : init_waiters_) // only when its own start failed
+      rp.deliver(init_error_);
+    stop_waiters_.clear();
+    init_waiters_.clear();
+    quit(reason);
+  });
 }
 
 } // namespace switchboard::supervision::detail

@@ -5,6 +5,7 @@
 #include "actors/messages.hpp"
 #include "actors/registry.hpp"
 #include "server/tree.hpp"
+#include "supervision/api.hpp"
 
 #include <boost/json/object.hpp>
 #include <caf/all.hpp>
@@ -141,9 +142,7 @@ struct fixture {
   }
   ~fixture() {
     caf::scoped_actor self{*sys};
-    auto root = caf::actor_cast<caf::actor>(tree.root);
-    self->send_exit(root, caf::exit_reason::user_shutdown);
-    self->wait_for(root);
+    CHECK(!sb::supervision::stop(self, tree.root));
   }
 
   std::size_t reports_of(const std::string& supervisor, sb::supervision::report_context c) {

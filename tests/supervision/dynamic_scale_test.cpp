@@ -39,8 +39,7 @@ TEST_CASE("ten thousand dynamic children start, are terminated one by one, and s
   counts = sv::count_children(t.self, *sup);
   REQUIRE(counts);
   CHECK(counts->active == n / 2);
-  t.self->send_exit(*sup, sv::shutdown_reason());
-  CHECK(t.await_down(*sup, 60s) == caf::exit_reason::user_shutdown);
+  CHECK(!sv::stop(t.self, *sup, sv::shutdown_reason(), caf::duration{60s}));
   CHECK(t.await_down(kids.back()) == caf::exit_reason::user_shutdown);
   CHECK(reports.count(sv::report_context::shutdown_error) == 0);
 }

@@ -65,8 +65,7 @@ TEST_CASE("children start in order and stop in reverse order") {
   REQUIRE(names.size() == 3);
   CHECK(names[0].id == "a");
   CHECK(names[2].id == "c");
-  t.self->send_exit(*sup, sv::shutdown_reason());
-  CHECK(t.await_down(*sup) == caf::exit_reason::user_shutdown);
+  CHECK(!sv::stop(t.self, *sup));
   CHECK(stops->entries() == std::vector<std::string>{"c", "b", "a"});
 }
 
@@ -130,19 +129,19 @@ TEST_CASE("an exception in a child is an abnormal exit of that child only") {
 TEST_CASE("more restarts than the intensity within the period make the supervisor give up") {
   test_system t;
   report_log reports;
-  manual_clock clock;
+  auto clock = std::make_shared<sv::manual_clock>();
   sv::supervisor_flags flags;
   flags.intensity = 2;
   flags.period = 5s;
   auto stops = std::make_shared<event_log>();
   auto sup = sv::start_supervisor(
     t.sys, flags, {worker_spec("other", restart_type::permanent, {"other", stops}), worker_spec("w")},
-    {"escalate", reports.handler(), clock.fn()});
+    {"escalate", reports.handler(), clock});
   REQUIRE(sup);
   REQUIRE(crash_and_settle(t, *sup, "w"));
-  clock.advance(1s);
+  clock->advance(1s);
   REQUIRE(crash_and_settle(t, *sup, "w"));
-  clock.advance(1s);
+  clock->advance(1s);
   t.self->send(t.child(*sup, "w"), crash_atom::value);
   CHECK(t.await_down(*sup) == caf::exit_reason::user_shutdown);
   CHECK(reports.count(report_context::reached_max_restart_intensity, "w") == 1);
@@ -153,16 +152,16 @@ TEST_CASE("more restarts than the intensity within the period make the superviso
 TEST_CASE("restarts spread wider than the period never exhaust the intensity") {
   test_system t;
   report_log reports;
-  manual_clock clock;
+  auto clock = std::make_shared<sv::manual_clock>();
   sv::supervisor_flags flags;
   flags.intensity = 2;
   flags.period = 5s;
   auto sup = sv::start_supervisor(t.sys, flags, {worker_spec("w")},
-                                  {"spread", reports.handler(), clock.fn()});
+                                  {"spread", reports.handler(), clock});
   REQUIRE(sup);
   for (int i = 0; i < 6; ++i) {
     REQUIRE(crash_and_settle(t, *sup, "w"));
-    clock.advance(3s);
+    clock->advance(3s);
   }
   CHECK(t.child(*sup, "w"));
   CHECK(reports.count(report_context::reached_max_restart_intensity) == 0);

@@ -1,7 +1,7 @@
 #pragma once
 
 // Shared fixtures of the supervision tests: an actor system per test, scriptable workers,
-// a thread-safe report log, a manual clock, and waiting on conditions with deadlines.
+// a thread-safe report log, and waiting on conditions with deadlines.
 
 #include <atomic>
 #include <chrono>
@@ -83,19 +83,6 @@ public:
 private:
   mutable std::mutex mtx_;
   std::vector<sv::report> reports_;
-};
-
-/// A clock the test moves by hand.
-class manual_clock {
-public:
-  sv::clock_fn fn() {
-    return [this] { return std::chrono::steady_clock::time_point{} + 1h + offset(); };
-  }
-  void advance(std::chrono::milliseconds d) { ms_ += d.count(); }
-
-private:
-  std::chrono::milliseconds offset() const { return std::chrono::milliseconds{ms_.load()}; }
-  std::atomic<long long> ms_{0};
 };
 
 /// How a test worker behaves.
@@ -185,10 +172,7 @@ struct test_system {
   }
   /// Stops `sup` with the shutdown reason and waits until it is gone.
   void stop(const sv::supervisor_actor& sup) {
-    if (!sup)
-      return;
-    self->send_exit(sup, sv::shutdown_reason());
-    await_down(sup);
+    CHECK(!sv::stop(self, sup, sv::shutdown_reason(), caf::duration{10s}));
   }
 };
 

@@ -32,28 +32,51 @@ TEST_CASE("a child spec without a start function is refused with missing_start")
   CHECK(sv::validate(flags(), {spec}) == sup_error::missing_start);
 }
 
-TEST_CASE("a significant permanent child is refused, significant transient and temporary are not") {
+TEST_CASE("OTP bad_combination: a significant permanent child is refused, transient and temporary are not") {
+  auto f = flags();
+  f.auto_shutdown = sv::auto_shutdown_mode::any_significant;
   auto spec = worker_spec("a");
   spec.significant = true;
-  CHECK(sv::validate(flags(), {spec}) == sup_error::significant_permanent);
+  auto err = sv::validate(f, {spec});
+  CHECK(err == sup_error::bad_combination);
+  CHECK(sv::describe(err).find("restart=permanent,significant=true") != std::string::npos);
   spec.restart = sv::restart_type::transient;
-  CHECK_FALSE(sv::validate(flags(), {spec}));
+  CHECK_FALSE(sv::validate(f, {spec}));
   spec.restart = sv::restart_type::temporary;
-  CHECK_FALSE(sv::validate(flags(), {spec}));
+  CHECK_FALSE(sv::validate(f, {spec}));
 }
 
-TEST_CASE("significant children are allowed with auto_shutdown never") {
+TEST_CASE("OTP bad_combination: a significant child under auto_shutdown never is refused") {
   auto spec = worker_spec("a", sv::restart_type::transient);
   spec.significant = true;
   auto f = flags();
   f.auto_shutdown = sv::auto_shutdown_mode::never;
-  CHECK_FALSE(sv::validate(f, {spec}));
+  auto err = sv::validate(f, {spec});
+  CHECK(err == sup_error::bad_combination);
+  CHECK(sv::describe(err).find("auto_shutdown=never,significant=true") != std::string::npos);
+  // Checked before the restart type, as OTP's validSignificant/3 does.
+  spec.restart = sv::restart_type::permanent;
+  CHECK(sv::describe(sv::validate(f, {spec})).find("auto_shutdown=never") != std::string::npos);
 }
 
-TEST_CASE("a shutdown timeout of zero milliseconds is refused") {
+TEST_CASE("start_child refuses a significant spec on a supervisor with auto_shutdown never") {
+  test_system t;
+  auto sup = sv::start_supervisor(t.sys, flags(), {});
+  REQUIRE(sup);
+  auto spec = worker_spec("s", sv::restart_type::transient);
+  spec.significant = true;
+  auto child = sv::start_child(t.self, *sup, spec);
+  REQUIRE_FALSE(child);
+  CHECK(child.error() == sup_error::bad_combination);
+  t.stop(*sup);
+}
+
+TEST_CASE("OTP shutdown timeouts: 0 ms is valid, a negative timeout is invalid_shutdown") {
   auto spec = worker_spec("a");
   spec.shutdown = sv::shutdown_spec::after(0ms);
-  CHECK(sv::validate(flags(), {spec}) == sup_error::invalid_shutdown_timeout);
+  CHECK_FALSE(sv::validate(flags(), {spec}));
+  spec.shutdown = sv::shutdown_spec::after(-1ms);
+  CHECK(sv::validate(flags(), {spec}) == sup_error::invalid_shutdown);
 }
 
 TEST_CASE("simple_one_for_one needs exactly one child spec") {
@@ -83,7 +106,7 @@ TEST_CASE("start_supervisor refuses invalid specs before starting any child") {
 }
 
 TEST_CASE("error codes have names and render through the actor system") {
-  CHECK(sv::to_string(sup_error::significant_permanent) == "significant_permanent");
+  CHECK(sv::to_string(sup_error::bad_combination) == "bad_combination");
   caf::actor_system_config cfg;
   sv::register_error_category(cfg);
   test_system::config(cfg);
