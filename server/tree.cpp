@@ -6,7 +6,6 @@
 
 #include <caf/all.hpp>
 
-#include <map>
 #include <sstream>
 
 namespace switchboard::server {
@@ -15,26 +14,6 @@ namespace sv = supervision;
 using namespace std::chrono_literals;
 
 namespace {
-
-/// What each node is, for describe_tree: the live tree only knows ids and types.
-const std::map<std::string, std::string, std::less<>>& node_notes() {
-  static const std::map<std::string, std::string, std::less<>> notes{
-    {"switchboard", "rest_for_one, intensity 3/60s"},
-    {"partitions", "one_for_one, intensity 3/10s"},
-    {"partition", "one_for_all, intensity 3/10s"},
-    {"rooms", "simple_one_for_one, intensity 10/1s; rooms transient, shutdown 5000ms"},
-    {"shard", "worker, permanent, shutdown 5000ms"},
-    {"connections", "simple_one_for_one; connections temporary, shutdown 5000ms"},
-    {"listener", "worker, permanent, shutdown 5000ms"},
-  };
-  return notes;
-}
-
-std::string note_for(const std::string& id) {
-  auto base = id.substr(0, id.find('_'));
-  auto i = node_notes().find(base);
-  return i == node_notes().end() ? "" : i->second;
-}
 
 sv::supervisor_options named(std::string name, const tree_settings& s) {
   return sv::supervisor_options{std::move(name), s.on_report, {}};
@@ -74,26 +53,62 @@ sv::child_spec partition(std::size_t i, const tree_settings& s,
                               {std::move(rooms), std::move(shard)}, named(name, s));
 }
 
-void describe(caf::scoped_actor& self, const caf::actor& sup, const std::string& id,
+std::string ms(std::chrono::milliseconds d) {
+  if (d.count() % 1000 == 0)
+    return std::to_string(d.count() / 1000) + "s";
+  return std::to_string(d.count()) + "ms";
+}
+
+/// "one_for_all, intensity 3/10s": what the supervisor says of itself.
+std::string flags_note(caf::scoped_actor& self, const sv::supervisor_actor& sup) {
+  auto f = sv::get_flags(self, sup, caf::duration{std::chrono::seconds(5)});
+  if (!f)
+    return "?";
+  auto out = sv::to_string(f->strategy) + ", intensity " + std::to_string(f->intensity) + "/"
+             + ms(f->period);
+  if (f->auto_shutdown != sv::auto_shutdown_mode::never)
+    out += ", auto_shutdown " + sv::to_string(f->auto_shutdown);
+  return out;
+}
+
+/// "worker, transient, shutdown 5000ms": what the supervisor's spec of the child says.
+std::string spec_note(caf::scoped_actor& self, const sv::supervisor_actor& sup, const std::string& id) {
+  auto spec = sv::get_childspec(self, sup, id, caf::duration{std::chrono::seconds(5)});
+  if (!spec)
+    return "?";
+  return sv::to_string(spec->type) + ", " + sv::to_string(spec->restart) + ", shutdown "
+         + sv::to_string(sv::effective_shutdown(*spec));
+}
+
+// Walks the live tree: every note comes from the supervisors' own answers.
+void describe(caf::scoped_actor& self, const sv::supervisor_actor& sup, const std::string& label,
               const std::string& indent, std::ostringstream& out) {
-  auto typed = caf::actor_cast<sv::supervisor_actor>(sup);
-  auto children = sv::which_children(self, typed, caf::duration{std::chrono::seconds(5)});
-  out << id << "  (" << note_for(id) << ")\n";
+  out << label << "  (" << flags_note(self, sup) << ")\n";
+  auto children = sv::which_children(self, sup, caf::duration{std::chrono::seconds(5)});
   if (!children)
     return;
-  if (id == "connections" || id.starts_with("rooms_")) {
-    out << indent << "└─ " << children->size() << " running "
-        << (id == "connections" ? "connection" : "room") << " actor(s)\n";
+  auto f = sv::get_flags(self, sup, caf::duration{std::chrono::seconds(5)});
+  if (f && f->strategy == sv::restart_strategy::simple_one_for_one) {
+    if (children->empty()) {
+      out << indent << "└─ (no dynamic children running)\n";
+      return;
+    }
+    const auto& id = children->front().id;
+    out << indent << "└─ " << children->size() << " x " << id << "  ("
+        << spec_note(self, sup, id) << ")\n";
     return;
   }
   for (std::size_t k = 0; k < children->size(); ++k) {
     const auto& c = (*children)[k];
     bool last = k + 1 == children->size();
     out << indent << (last ? "└─ " : "├─ ");
-    if (c.type == sv::child_type::supervisor && c.child)
-      describe(self, c.child, c.id, indent + (last ? "   " : "│  "), out);
-    else
-      out << c.id << "  (" << note_for(c.id) << ")" << (c.child ? "" : " [not running]") << "\n";
+    if (c.type == sv::child_type::supervisor && c.child) {
+      describe(self, caf::actor_cast<sv::supervisor_actor>(c.child), c.id,
+               indent + (last ? "   " : "│  "), out);
+      continue;
+    }
+    out << c.id << "  (" << spec_note(self, sup, c.id) << ")" << (c.child ? "" : " [not running]")
+        << "\n";
   }
 }
 
@@ -132,7 +147,7 @@ caf::error start_tree(caf::actor_system& sys, const tree_settings& s, tree& t) {
 
 std::string describe_tree(caf::scoped_actor& self, const tree& t) {
   std::ostringstream out;
-  describe(self, caf::actor_cast<caf::actor>(t.root), "switchboard", "", out);
+  describe(self, t.root, "switchboard", "", out);
   return out.str();
 }
 

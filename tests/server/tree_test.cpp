@@ -282,3 +282,14 @@ TEST_CASE("a channel cannot broadcast or push reserved phx_ events unless it opt
     CHECK(b.port->count(R"(","phx_close",{}])") == reserved);
   }
 }
+
+TEST_CASE("describe_tree reads strategies, intensities and child specs from the live tree") {
+  fixture f;
+  caf::scoped_actor self{*f.sys};
+  auto text = sb::server::describe_tree(self, f.tree);
+  CHECK(text.find("switchboard  (rest_for_one, intensity 3/60s)") != std::string::npos);
+  CHECK(text.find("partition_1  (one_for_all, intensity 3/10s)") != std::string::npos);
+  CHECK(text.find("shard_0  (worker, permanent, shutdown 5000ms)") != std::string::npos);
+  CHECK(text.find("rooms_0  (simple_one_for_one") != std::string::npos);
+  CHECK(text.find("listener") != std::string::npos);
+}
