@@ -39,9 +39,8 @@ struct report {
   offender_info offender;
 };
 
-/// Receives reports. Called inside the reporting supervisor (or in the thread calling
-/// start_supervisor for the initial start), so from many threads at once: it must be
-/// thread-safe, quick and must not block.
+/// Receives reports. Called inside the reporting supervisor, so from many threads at once:
+/// it must be thread-safe, quick and must not block.
 using report_handler = std::function<void(const report&)>;
 
 [[nodiscard]] std::string to_string(report_context x);
