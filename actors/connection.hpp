@@ -1,6 +1,6 @@
 #pragma once
 /// The connection actor: one per WebSocket connection. Owns the topic → join_ref map and applies
-/// the per-message rules of PROTOCOL.md §2.2 (heartbeat, join, duplicate join, leave, unmatched
+/// the per-message rules of docs/protocol.md §2.2 (heartbeat, join, duplicate join, leave, unmatched
 /// topic, channel limit). Frames a room produces go straight from the room to the socket; the
 /// connection writes only its own replies and the phx_error of a crashed room.
 ///

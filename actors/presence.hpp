@@ -1,6 +1,6 @@
 #pragma once
 /// Presence: who is in a room, in the shape phoenix.js's `Presence` class syncs with
-/// (PROTOCOL.md §4, docs/presence.md).
+/// (docs/protocol.md §4, docs/presence.md).
 ///
 /// Two layers:
 /// * `presence_tracker` — the per-room data structure: entries (member, key, meta), diffs, lists.
@@ -11,7 +11,7 @@
 /// Replication-ready state (single node for now): every entry is tagged with a dot
 /// (replica, counter), `replica` being this tracker's id and `counter` a number it never reuses.
 /// Only the owning replica adds or removes its entries, and an entry's identity is its dot, so
-/// the state is the observed-remove set of Phoenix.Tracker (PROTOCOL.md §4.4): a later
+/// the state is the observed-remove set of Phoenix.Tracker (docs/protocol.md §4.4): a later
 /// replicated tracker gossips the dots added and removed since its last heartbeat plus its
 /// context (replica → highest counter) and merges peers' deltas into the same entry map.
 
@@ -126,7 +126,7 @@ private:
 
 /// Options of the channel-level presence.
 struct presence_options {
-  /// A joiner gets no `presence_state` while the room has more keys than this (PROTOCOL.md §4.1
+  /// A joiner gets no `presence_state` while the room has more keys than this (docs/protocol.md §4.1
   /// makes the state O(keys) per join). 10 000 keys is ~700 KB of JSON per state.
   std::size_t state_limit = 10000;
   /// Changes are collected for this long, then sent as one `presence_diff`, followed by one

@@ -55,7 +55,7 @@ struct offered_subprotocols {
 };
 
 // phoenix.js offers "phoenix" plus "base64url.bearer.phx.<token>" when it has an auth token;
-// browsers abort the handshake unless "phoenix" is echoed (PROTOCOL.md §1.2 steps 4-5).
+// browsers abort the handshake unless "phoenix" is echoed (docs/protocol.md §1.2 steps 4-5).
 offered_subprotocols parse_subprotocols(const request& req) {
   static constexpr std::string_view token_prefix = "base64url.bearer.phx.";
   offered_subprotocols out;

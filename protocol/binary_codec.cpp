@@ -1,4 +1,4 @@
-// V2 binary frames (PROTOCOL.md §3): a kind byte, one length byte per string, the strings
+// V2 binary frames (docs/protocol.md §3): a kind byte, one length byte per string, the strings
 // back to back, then the raw payload.
 #include "protocol/codec.hpp"
 

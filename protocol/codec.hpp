@@ -1,6 +1,6 @@
 #pragma once
 /// Serializers for the Phoenix wire formats: V1 JSON objects, V2 JSON arrays, V2 binary frames
-/// (PROTOCOL.md §1.4 and §3). Pure functions, no I/O, safe from any thread.
+/// (docs/protocol.md §1.4 and §3). Pure functions, no I/O, safe from any thread.
 
 #include "protocol/message.hpp"
 
@@ -50,7 +50,7 @@ struct decode_result {
                                        const boost::json::value& ref, std::string_view topic,
                                        std::string_view status, const boost::json::value& response);
 
-/// V2 binary frames sent by the server (PROTOCOL.md §3). Each length field is one byte, so these
+/// V2 binary frames sent by the server (docs/protocol.md §3). Each length field is one byte, so these
 /// return std::nullopt when any string exceeds 255 bytes.
 [[nodiscard]] std::optional<std::string> encode_binary_push(std::string_view join_ref,
                                                             std::string_view topic,

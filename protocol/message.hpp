@@ -1,5 +1,5 @@
 #pragma once
-/// The Phoenix Channels message model shared by every serializer (docs/protocol.md, PROTOCOL.md §1.4, §2.1).
+/// The Phoenix Channels message model shared by every serializer (docs/protocol.md, docs/protocol.md §1.4, §2.1).
 
 #include <boost/json/value.hpp>
 
@@ -13,7 +13,7 @@ namespace switchboard::protocol {
 /// Negotiated from the `vsn` query parameter: no vsn or 1.0.x → v1, 2.0.x → v2.
 enum class serializer : std::uint8_t { v1, v2 };
 
-/// Raw bytes of a V2 binary frame payload (PROTOCOL.md §3).
+/// Raw bytes of a V2 binary frame payload (docs/protocol.md §3).
 struct binary_payload {
   std::string bytes;
   friend bool operator==(const binary_payload&, const binary_payload&) = default;

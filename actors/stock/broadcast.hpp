@@ -29,7 +29,7 @@ namespace switchboard::actors::stock {
 
 struct broadcast_options {
   bool exclude_sender = false;            ///< broadcast_from semantics
-  bool presence = false;                  ///< track members (PROTOCOL.md §4)
+  bool presence = false;                  ///< track members (docs/protocol.md §4)
   std::string presence_key = "user_id";   ///< join payload field holding the presence key
   std::vector<std::string> presence_meta; ///< join payload fields copied into the meta
   /// Above this many keys joiners get no presence_state (its cost is O(keys) per join).

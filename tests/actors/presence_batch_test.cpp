@@ -180,7 +180,7 @@ private:
   caf::actor actor(int n) {
     auto& a = actors_[n];
     if (!a)
-      // An argument: CAF's factory for argument-less function actors trips UBSan (STACK.md).
+      // An argument: CAF's factory for argument-less function actors trips UBSan.
       a = sys_.spawn([](caf::event_based_actor*, int) -> caf::behavior { return {[](int) {}}; }, n);
     return a;
   }

@@ -23,7 +23,7 @@ WAIT = 3.0  # seconds: the deadline of any single wait on the server
 
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
 
-# The default routes plus the limits the suite relies on (PROTOCOL.md, docs/configuration.md).
+# The default routes plus the limits the suite relies on (docs/protocol.md, docs/configuration.md).
 MAX_FRAME_BYTES = 65536
 CONFIG = f"""
 [limits]
@@ -392,7 +392,7 @@ def echo_text(size, ref="2", topic="echo:x", fill="a"):
 
 
 def binary_push(size, join_ref="1", ref="2", topic="echo:x", event="e"):
-    """A V2 binary push (PROTOCOL.md §3, kind 0) of exactly `size` bytes.
+    """A V2 binary push (docs/protocol.md §3, kind 0) of exactly `size` bytes.
     Returns (frame, payload)."""
     strings = [s.encode() for s in (join_ref, ref, topic, event)]
     head = bytes([0] + [len(s) for s in strings]) + b"".join(strings)

@@ -1,4 +1,4 @@
-// Binary payloads (PROTOCOL.md §3): client pushes of kind 0, broadcasts of kind 2, replies of kind 1.
+// Binary payloads (docs/protocol.md §3): client pushes of kind 0, broadcasts of kind 2, replies of kind 1.
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

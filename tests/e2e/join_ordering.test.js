@@ -1,4 +1,4 @@
-// The join reply precedes every other frame of that channel incarnation (PROTOCOL.md §2.5).
+// The join reply precedes every other frame of that channel incarnation (docs/protocol.md §2.5).
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

@@ -1,5 +1,5 @@
 // presence:* topics (default route: presence keyed by the join param "user_id"), seen through
-// phoenix.js's own Presence class and on the wire (PROTOCOL.md §4).
+// phoenix.js's own Presence class and on the wire (docs/protocol.md §4).
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';

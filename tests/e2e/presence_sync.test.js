@@ -1,4 +1,4 @@
-// Presence as phoenix.js's own Presence class syncs it (PROTOCOL.md §4, docs/presence.md):
+// Presence as phoenix.js's own Presence class syncs it (docs/protocol.md §4, docs/presence.md):
 // several tabs of one user, leaves, closed connections, rejoins, presence_meta, the refusal of
 // joins without a key, and presence_state_limit.
 //

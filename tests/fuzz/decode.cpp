@@ -4,7 +4,7 @@
 // only finite numbers, and re-encoding it with encode_text and encode_reply gives strict JSON
 // (boost::json::parse) with the same join_ref (V2), ref, topic, event and payload (doubles within
 // a few units in the last place: json_compare.hpp), which decode_text accepts again; a decoded
-// binary push re-encodes as a binary reply with the layout of PROTOCOL.md §3. The input is also
+// binary push re-encodes as a binary reply with the layout of docs/protocol.md §3. The input is also
 // tried as a `vsn` query value: negotiate_serializer accepts only 1.0.x and 2.0.x versions.
 
 #include "protocol/codec.hpp"
@@ -135,7 +135,7 @@ void fuzz_binary(std::string_view input) {
                        static_cast<char>(m.topic.size()), static_cast<char>(m.event.size())};
   expected.append(jr.data(), jr.size()).append(ref.data(), ref.size());
   expected.append(m.topic).append(m.event).append(bytes);
-  check(*reply == expected, "a binary reply has the PROTOCOL.md layout");
+  check(*reply == expected, "a binary reply has the docs/protocol.md layout");
 }
 
 /// A `vsn` is accepted only as 1.0.x (V1) or 2.0.x (V2), so it starts with "1.0." or "2.0.".

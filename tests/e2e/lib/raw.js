@@ -150,14 +150,14 @@ export function encodeBinaryPush({ joinRef, ref, topic, event, payload }) {
   return Buffer.concat([header, ...strings, Buffer.from(payload)]);
 }
 
-/** The bytes of a server binary broadcast (kind 2) as PROTOCOL.md §3 lays it out. */
+/** The bytes of a server binary broadcast (kind 2) as docs/protocol.md §3 lays it out. */
 export function binaryBroadcastBytes({ topic, event, payload }) {
   const t = Buffer.from(topic, 'utf8');
   const e = Buffer.from(event, 'utf8');
   return Buffer.concat([Buffer.from([2, t.length, e.length]), t, e, Buffer.from(payload)]);
 }
 
-/** The bytes of a server binary reply (kind 1) as PROTOCOL.md §3 lays it out. */
+/** The bytes of a server binary reply (kind 1) as docs/protocol.md §3 lays it out. */
 export function binaryReplyBytes({ joinRef, ref, topic, status, payload }) {
   const strings = [joinRef, ref, topic, status].map((s) => Buffer.from(s, 'utf8'));
   return Buffer.concat([Buffer.from([1, ...strings.map((s) => s.length)]), ...strings, Buffer.from(payload)]);
