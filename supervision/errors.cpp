@@ -53,9 +53,12 @@ namespace {
 
 std::string render(uint8_t code, const caf::message& context) {
   std::string out = "supervisor:" + to_string(static_cast<sup_error>(code));
-  if (context.match_elements<std::string, caf::error>()) // failed_to_start_child
-    return out + "(\"" + context.get_as<std::string>(0) + "\", "
-           + describe(context.get_as<caf::error>(1)) + ")";
+  if (context.match_elements<std::string, caf::error>()) { // failed_to_start_child
+    // append(), not operator+ chains: GCC 12 warns falsely (-Wrestrict) on those.
+    out.append("(\"").append(context.get_as<std::string>(0)).append("\", ");
+    out.append(describe(context.get_as<caf::error>(1))).append(")");
+    return out;
+  }
   if (!context.empty())
     out += caf::to_string(context);
   return out;

@@ -15,7 +15,7 @@ namespace switchboard::tests {
 namespace json = boost::json;
 
 /// The client side: a faithful port of phoenix.js 1.8 `Presence.syncState` / `syncDiff` and of
-/// the queueing of diffs until the state of the current join has arrived (PROTOCOL.md §4.3).
+/// the queueing of diffs until the state of the current join has arrived (docs/protocol.md §4.3).
 class js_presence {
 public:
   void on_state(const json::object& state, int join_ref) {
