@@ -4,9 +4,9 @@
 #include "supervision/detail/supervisor_impl.hpp"
 
 #include <caf/abstract_actor.hpp>
-#include <caf/local_actor.hpp>
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/local_actor.hpp>
 
 #include "supervision/detail/start.hpp"
 #include "supervision/errors.hpp"
@@ -122,7 +122,6 @@ void supervisor_impl::call_restart(const std::string& id, caf::response_promise 
         rp.deliver(children_[i].handle);
       else
         rp.deliver(caf::actor{}); // an ignored temporary child
-
     });
   }
 }
