@@ -38,9 +38,11 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
   self->state.core = core;
   self->state.registry_shard = std::move(registry_shard);
   self->send(self->state.registry_shard, room_started_atom::value, core->topic());
-  // A restarted room may never see a member again (all of them left meanwhile).
+  // A safety net: a room that never gets a member (its joins were all answered otherwise) still
+  // tells the registry it is idle.
   self->delayed_send(self, idle_grace_period, idle_check_atom::value);
-  // A callback that throws crashes this room only: log it and exit with the reason.
+  // A callback that throws crashes this room only: log it and exit with the reason. Rooms are
+  // temporary: nobody restarts them.
   self->set_exception_handler([self](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
     std::string what = "unknown exception";
     try {
