@@ -7,6 +7,9 @@
 /// * `crash`: throws from handle_in. The room actor dies: every member of this topic gets
 ///   `phx_error` {"reason": "channel_crash"} and phoenix.js rejoins each of them into a new room.
 /// * `fail`: returns stop with the reason "failed" — an abnormal stop, so the same as a crash.
+/// * `crash_room`: an ok reply, then the room itself crashes: handle_in sends the room an info
+///   message and handle_info, which runs for the room rather than for a member, throws. Every
+///   member of this topic gets `phx_error` and phoenix.js rejoins each of them into a new room.
 /// * `stop`: returns stop("normal") with an ok reply: only the sender's channel ends, with
 ///   `phx_close`, and it does not rejoin.
 /// * `stall` with {"ms": N} (N ≤ 30000): blocks the room for N ms before the ok reply, like a
@@ -19,6 +22,7 @@
 ///   gone; the rejoined members are tracked again by the new room and resync).
 
 #include "actors/channel.hpp"
+#include "actors/messages.hpp"
 #include "actors/presence.hpp"
 
 #include <boost/json/object.hpp>
@@ -66,6 +70,12 @@ public:
       throw std::runtime_error("crash requested on " + room().topic());
     if (event == "fail")
       return sb::in_result::stop("failed");
+    if (event == "crash_room") {
+      auto& self = room().self();
+      self.send(caf::actor_cast<caf::actor>(&self), sb::info_atom::value,
+                caf::make_message(std::string{crash_room}));
+      return sb::in_result::ok();
+    }
     if (event == "stop")
       return sb::in_result::stop("normal", sb::reply_payload{});
     if (event == "stall") {
@@ -79,7 +89,15 @@ public:
     return sb::in_result::ok(p);
   }
 
+  sb::in_result handle_info(const caf::message& msg) override {
+    if (msg.match_elements<std::string>() && msg.get_as<std::string>(0) == crash_room)
+      throw std::runtime_error("room crash requested on " + room().topic());
+    return sb::in_result::noreply();
+  }
+
 private:
+  static constexpr const char* crash_room = "crash_room";
+
   sb::presence presence_{*this};
 };
 

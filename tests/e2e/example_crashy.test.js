@@ -81,6 +81,22 @@ describe('crashy example', { skip }, () => {
     }
   });
 
+  test('crash_room crashes the room: every member of that topic errors and rejoins a fresh room', async () => {
+    const topic = uniqueTopic('crash');
+    const a = await joinTracked(topic);
+    const b = await joinTracked(topic);
+    const bystander = await joinTracked(uniqueTopic('crash'));
+    assert.deepEqual(await pushAndWait(a, 'crash_room', {}), { status: 'ok', response: {} });
+    for (const c of [a, b]) {
+      assert.deepEqual(await c.errors.next({ what: 'phx_error' }), { reason: 'channel_crash' });
+      await c.joins.waitCount(2, () => true, { timeout: REJOIN_TIMEOUT_MS, what: 'the rejoin' });
+    }
+    assert.deepEqual(await pushAndWait(b, 'shout', { n: 5 }), { status: 'ok', response: { n: 5 } });
+    for (const c of [a, b]) assert.deepEqual(await c.inbox.waitFor((p) => p.n === 5), { n: 5 });
+    assert.deepEqual(await pushAndWait(bystander, 'shout', { n: 6 }), { status: 'ok', response: { n: 6 } });
+    assert.deepEqual(bystander.errors.items, [], 'another room of the same behaviour saw an error');
+  });
+
   test('a normal stop closes the sender\'s channel only, without an error or a rejoin', async () => {
     const topic = uniqueTopic('crash');
     const a = await joinTracked(topic);
@@ -120,7 +136,7 @@ describe('crashy example: presence across a crash', { skip }, () => {
     return presence;
   }
 
-  test('a crash drops the room presences; members that rejoin are tracked again and resync, the others leave', async () => {
+  test('a room crash drops the room presences; members that rejoin are tracked again and resync, the others leave', async () => {
     const topic = uniqueTopic('crash');
     const socketA = await connectSocket(ctx.server);
     const a = socketA.channel(topic, { user_id: 'ann' });
@@ -137,8 +153,8 @@ describe('crashy example: presence across a crash', { skip }, () => {
     await a.syncs.waitFor((s) => s.ann === 1 && s.bob === 1, { what: 'ann and bob online' });
 
     a.syncs = new Mailbox('presence syncs after the crash'); // only what follows the crash counts
-    a.push('crash', {});
-    // ann rejoins by herself into the restarted room; its presence_state no longer has bob.
+    a.push('crash_room', {});
+    // ann rejoins by herself into a fresh room; its presence_state no longer has bob.
     await a.joins.waitCount(2, () => true, { timeout: REJOIN_TIMEOUT_MS, what: "ann's rejoin" });
     const synced = await a.syncs.waitFor((s) => s.ann === 1 && !('bob' in s), {
       timeout: REJOIN_TIMEOUT_MS,
