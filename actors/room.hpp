@@ -15,10 +15,14 @@
 ///   (room_started_atom, topic)       to the registry shard when it starts
 ///   (idle_atom, topic, joins_seen)   to the registry shard when the last member left, or when
 ///                                    nobody joined within a grace period
-///   (closed_atom, topic, join_ref)   to a connection whose member the channel stopped gracefully
-/// Exits: normally on stop_atom; with an error when a callback throws or stops abnormally (a
-/// crash: member connections monitor the room and send phx_error to their clients). Rooms are
-/// temporary children: a crashed room is not restarted, the next join starts a fresh one.
+///   (closed_atom, topic, join_ref)   to a connection whose member the channel stopped gracefully,
+///                                    or whose channel crashed (the member got phx_error)
+/// Member-level crashes (after_join, handle_in, handle_out, leave throwing, or handle_in
+/// returning an abnormal stop) end that member's channel only; the room keeps running.
+/// Exits: normally on stop_atom; with an error when a room-level callback (handle_info, a timer)
+/// throws or stops abnormally (a crash: member connections monitor the room and send phx_error
+/// to their clients). Rooms are temporary children: a crashed room is not restarted, the next
+/// join starts a fresh one.
 
 #include "actors/router.hpp"
 #include "supervision/child_spec.hpp"

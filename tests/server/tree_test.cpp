@@ -1,6 +1,6 @@
-// The server's supervision tree with real actors: a room-level crash ends one room (its members
-// told, nothing restarted), and no number of room crashes escalates past the room: rooms are
-// temporary children.
+// The server's supervision tree with real actors: a member-level crash ends one channel, a
+// room-level crash ends one room (its members told, nothing restarted), and no number of room
+// crashes escalates past the room: rooms are temporary children.
 
 #include "actors/connection.hpp"
 #include "actors/messages.hpp"
@@ -192,6 +192,35 @@ struct fixture {
 };
 
 } // namespace
+
+TEST_CASE("a member-level crash ends that channel only; the connection forgets the topic") {
+  fixture f;
+  auto topic = f.topic_in_partition(0);
+  auto a = f.connect();
+  auto b = f.connect();
+  f.send(a, R"(["1","1",")" + topic + R"(","phx_join",{}])");
+  f.send(b, R"(["2","2",")" + topic + R"(","phx_join",{}])");
+  REQUIRE(eventually([&] { return a.port->count("phx_reply") == 1 && b.port->count("phx_reply") == 1; }));
+
+  f.send(a, R"(["1","3",")" + topic + R"(","crash",{}])");
+  CHECK(eventually([&] {
+    return a.port->count(R"(["1","1",")" + topic + R"(","phx_error",{"reason":"channel_crash"}])") == 1;
+  }));
+  // A later message on the topic gets the not-joined answer; b's channel and the room go on.
+  f.send(a, R"(["1","4",")" + topic + R"(","ping",{}])");
+  CHECK(eventually([&] { return a.port->count(R"([null,"4",")" + topic) == 1; }));
+  CHECK(a.port->count("unmatched topic") == 1);
+  f.send(b, R"(["2","5",")" + topic + R"(","ping",{}])");
+  CHECK(eventually([&] { return b.port->count(R"(["2","5",")") == 1; }));
+  CHECK(b.port->count("phx_error") == 0);
+  CHECK(f.reports_of("rooms_0", sb::supervision::report_context::child_terminated) == 0);
+
+  // phoenix.js rejoins after phx_error: the running room admits it again.
+  f.send(a, R"(["6","6",")" + topic + R"(","phx_join",{}])");
+  CHECK(eventually([&] { return a.port->count(R"(["6","6",")") == 1; }));
+  f.send(a, R"(["6","7",")" + topic + R"(","ping",{}])");
+  CHECK(eventually([&] { return a.port->count(R"(["6","7",")") == 1; }));
+}
 
 TEST_CASE("a room-level crash errors each member for that topic; the next join starts a fresh room") {
   fixture f;
