@@ -5,6 +5,12 @@
 ///
 /// Execution context: every callback runs inside the room actor, one at a time, never
 /// concurrently; callbacks must not block.
+///
+/// Crashes (docs/behaviors.md, Crashes): an exception from a callback run for one member
+/// (after_join, handle_in, handle_out, leave), or an abnormal stop from handle_in, ends that
+/// member's channel only: it gets phx_error and leaves with leave_reason::crashed; the room, its
+/// state and its other members go on. An exception from join refuses that join. An exception or
+/// an abnormal stop from handle_info (timers included) crashes the whole room.
 
 #include "actors/channel_results.hpp"
 #include "actors/member.hpp"
@@ -34,9 +40,10 @@ public:
   [[nodiscard]] virtual bool sends_reserved_events() const { return false; }
   /// Messages sent to the room actor as (info_atom, message), and timers. Returning a graceful
   /// stop ("normal", "shutdown", "shutdown:*") closes every member's channel with phx_close and
-  /// stops the room; any other stop reason crashes it.
+  /// stops the room; any other stop reason, or an exception, crashes the room (every member gets
+  /// phx_error).
   virtual in_result handle_info(const caf::message& /*msg*/) { return in_result::noreply(); }
-  /// Called once when the room stops, with the exit reason as text.
+  /// Called once when the room stops, with the exit reason as text. An exception is logged.
   virtual void terminate(std::string_view /*reason*/) {}
 
   [[nodiscard]] virtual std::unique_ptr<member_base> make_member() const = 0;
@@ -71,17 +78,21 @@ public:
   virtual join_result join(std::string_view topic, const protocol::payload& payload,
                            member_type& m) = 0;
   /// Runs right after the join reply was written: the place to push to the new member (e.g. the
-  /// presence state or history), since nothing may precede the join reply.
+  /// presence state or history), since nothing may precede the join reply. Throwing ends this
+  /// member's channel (phx_error after the join reply).
   virtual void after_join(member_type& /*m*/) {}
-  /// An event from a member. Return a reply, noreply, or stop.
+  /// An event from a member. Return a reply, noreply, or stop. Throwing, or a stop with a reason
+  /// other than normal/shutdown, ends this member's channel only (phx_error).
   virtual in_result handle_in(std::string_view event, const protocol::payload& payload,
                               member_type& m) = 0;
   /// An intercepted broadcast about to reach `m`: push it (possibly rewritten) or skip it.
+  /// Throwing ends `m`'s channel only; the other members still get the broadcast.
   virtual out_result handle_out(std::string_view /*event*/, const protocol::payload& payload,
                                 member_type& /*m*/) {
     return out_result::push_payload(payload);
   }
-  /// `m` is leaving (left, closed, rejoined or stopped); it is still a member during the call.
+  /// `m` is leaving (left, closed, rejoined, stopped or crashed); it is still a member during the
+  /// call. An exception is logged and `m` leaves all the same.
   virtual void leave(member_type& /*m*/, leave_reason /*why*/) {}
 
 protected:

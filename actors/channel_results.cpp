@@ -12,6 +12,8 @@ const char* to_string(leave_reason r) noexcept {
       return "duplicate_join";
     case leave_reason::stopped:
       return "stopped";
+    case leave_reason::crashed:
+      return "crashed";
   }
   return "unknown";
 }

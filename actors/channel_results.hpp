@@ -1,6 +1,7 @@
 #pragma once
 /// What channel callbacks return. Values, not exceptions: an exception escaping a callback is a
-/// crash of the room (see docs/behaviors.md).
+/// crash, of one member's channel or of the whole room depending on the callback (see
+/// docs/behaviors.md, Crashes).
 
 #include "protocol/message.hpp"
 
@@ -37,7 +38,8 @@ struct in_result {
   kind what = kind::noreply;
   std::optional<reply_payload> reply;
   /// For stop: "normal", "shutdown" or "shutdown:<anything>" end the member's channel gracefully
-  /// (`phx_close`); any other reason is a crash of the room.
+  /// (`phx_close`); any other reason is a crash: of that member's channel when returned from
+  /// handle_in, of the room when returned from handle_info.
   std::string stop_reason;
 
   static in_result noreply() { return {}; }
@@ -69,6 +71,7 @@ enum class leave_reason : std::uint8_t {
   closed,         ///< the connection closed
   duplicate_join, ///< the client joined the same topic again
   stopped,        ///< the channel stopped the member (handle_in returned stop)
+  crashed,        ///< a callback run for this member threw or returned an abnormal stop
 };
 
 [[nodiscard]] const char* to_string(leave_reason r) noexcept;

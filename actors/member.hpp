@@ -44,6 +44,9 @@ private:
   boost::json::value join_ref_;
   protocol::serializer serializer_ = protocol::serializer::v2;
   std::shared_ptr<const socket_info> socket_;
+  /// Its channel crashed: it gets no more frames and leaves once the room finished the message
+  /// being handled.
+  bool crashed_ = false;
 };
 
 /// A member with the per-member state a channel defines (a plain struct, default-constructed on

@@ -81,6 +81,13 @@ std::string metrics::render() const {
   emit(out, "switchboard_overloaded_total", "counter",
        "Publishes answered {\"reason\":\"overloaded\"} by a room over room_mailbox_limit.",
        overloaded_total);
+  emit(out, "switchboard_channel_crashes_total", "counter",
+       "Member channels ended by a crash of a callback run for that member (phx_error to it "
+       "alone).",
+       channel_crashes_total);
+  emit(out, "switchboard_room_crashes_total", "counter",
+       "Rooms ended by a crash of a room-level callback (phx_error to every member).",
+       room_crashes_total);
   emit(out, "switchboard_write_timeouts_total", "counter",
        "Connections dropped because their socket accepted no bytes for write_timeout.",
        write_timeouts_total);

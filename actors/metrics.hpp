@@ -33,6 +33,8 @@ struct metrics {
   counter rate_limited_total{0}; ///< inbound frames refused by the token bucket
   counter malformed_total{0};
   counter overloaded_total{0};
+  counter channel_crashes_total{0}; ///< member-level crashes: one member's channel ended
+  counter room_crashes_total{0};    ///< room-level crashes: every member of the room errored
   counter write_timeouts_total{0};
   counter idle_timeouts_total{0};
   counter handshake_timeouts_total{0};

@@ -21,13 +21,14 @@ struct waiting_join {
 };
 
 struct room_entry {
-  caf::actor room; ///< invalid while the room starts or restarts
+  caf::actor room; ///< invalid while the room starts
   std::uint64_t joins_forwarded = 0;
   std::vector<waiting_join> waiting;
 };
 
 struct shard_state {
   std::unordered_map<std::string, room_entry> rooms;
+  std::unordered_map<caf::actor_id, std::string> topic_of; ///< monitored room → its topic
   caf::actor room_supervisor;
   room_limits limits;
   std::size_t index = 0;
@@ -66,11 +67,26 @@ caf::behavior registry_shard(shard_actor* self, std::size_t index, room_limits l
   self->state.limits = limits;
   self->state.room_supervisor = std::move(room_supervisor);
   self->set_down_handler([self](caf::down_msg& down) {
-    for (auto& [topic, e] : self->state.rooms)
-      if (e.room && e.room.id() == down.source.id()) {
-        e.room = nullptr; // its supervisor restarts it; the new room announces itself
-        e.joins_forwarded = 0;
-      }
+    auto& st = self->state;
+    auto t = st.topic_of.find(down.source.id());
+    if (t == st.topic_of.end())
+      return;
+    const auto topic = std::move(t->second);
+    st.topic_of.erase(t);
+    auto i = st.rooms.find(topic);
+    if (i == st.rooms.end() || !i->second.room || i->second.room.id() != down.source.id())
+      return;
+    // Rooms are temporary: nobody restarts a crashed room. Joins already forwarded to it were
+    // bounced to their connections with an error (answered "join crashed"); the next join
+    // (phoenix.js rejoins after phx_error) starts a fresh room, and so do joins waiting here.
+    auto& e = i->second;
+    if (e.waiting.empty()) {
+      st.rooms.erase(i);
+      return;
+    }
+    e.room = nullptr;
+    e.joins_forwarded = 0;
+    start_room(self, topic, e.waiting.front().req.route);
   });
   return {
     [self](join_atom, join_request& req) {
@@ -89,6 +105,7 @@ caf::behavior registry_shard(shard_actor* self, std::size_t index, room_limits l
       auto& e = self->state.rooms[topic];
       e.room = room;
       e.joins_forwarded = 0;
+      self->state.topic_of[room.id()] = topic;
       self->monitor(room);
       auto waiting = std::move(e.waiting);
       for (auto& w : waiting)
@@ -108,6 +125,7 @@ caf::behavior registry_shard(shard_actor* self, std::size_t index, room_limits l
           i->second.joins_forwarded != joins_seen || !i->second.waiting.empty())
         return;
       self->demonitor(i->second.room);
+      st.topic_of.erase(i->second.room.id());
       self->send(i->second.room, stop_atom::value);
       st.rooms.erase(i);
     },

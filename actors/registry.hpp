@@ -1,18 +1,22 @@
 #pragma once
 /// The topic registry: maps topics to room actors. Partitioned into shards by topic hash so that
 /// joins are not serialized through one hot mailbox. Each shard is an actor paired with a room
-/// supervisor (simple_one_for_one) that starts, and after a crash restarts, its rooms.
+/// supervisor (simple_one_for_one) that starts its rooms; rooms are temporary children, so a
+/// crashed room is never restarted (and never counts toward any restart intensity).
 ///
 /// A shard handles:
 ///   (join_atom, join_request)   finds the topic's room, or asks the room supervisor to start
 ///                               one, and delegates the request to it (the room answers the
-///                               connection directly); joins wait while the room (re)starts
-///   (room_started_atom, topic)  from a room that just started or was restarted
+///                               connection directly); joins wait while the room starts
+///   (room_started_atom, topic)  from a room that just started
 ///   (broadcast_atom, broadcast_request)  forwards to the room, if the topic has one
 ///   (idle_atom, topic, joins_seen) from a room with no members: if every join forwarded to it
 ///                               has been seen, the entry is erased and the room told to stop
-///                               (a normal exit: its supervisor does not restart it)
-///   down messages of rooms: the entry waits for the restarted room's announcement
+///                               (a normal exit)
+///   down messages of rooms: a crashed room's entry is erased, so the next join starts a fresh
+///                               room (or, should joins be waiting, a fresh room is started for
+///                               them); joins forwarded to the dead room are answered with an
+///                               error by CAF (the connection replies "join crashed")
 /// Exits: when its supervisor stops it.
 
 #include "actors/room.hpp"

@@ -38,9 +38,11 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
   self->state.core = core;
   self->state.registry_shard = std::move(registry_shard);
   self->send(self->state.registry_shard, room_started_atom::value, core->topic());
-  // A restarted room may never see a member again (all of them left meanwhile).
+  // A safety net: a room that never gets a member (its joins were all answered otherwise) still
+  // tells the registry it is idle.
   self->delayed_send(self, idle_grace_period, idle_check_atom::value);
-  // A callback that throws crashes this room only: log it and exit with the reason.
+  // A room-level callback that throws (member-level ones are caught by the core) crashes this
+  // room only: log it and exit with the reason. Rooms are temporary: nobody restarts them.
   self->set_exception_handler([self](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
     std::string what = "unknown exception";
     try {
@@ -50,6 +52,7 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
     } catch (...) {
     }
     spdlog::error("room {} crashed: {}", self->state.core->topic(), what);
+    add(metrics::global().room_crashes_total);
     return caf::make_error(caf::sec::runtime_error, std::move(what));
   });
   self->set_down_handler([self](caf::down_msg& down) {
@@ -90,6 +93,7 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
     },
     [self](broadcast_atom, const broadcast_request& b) {
       self->state.core->broadcast(b.event, b.payload);
+      notify_if_idle(self); // an intercepted broadcast may have crashed every member's channel
     },
     [self](info_atom, const caf::message& msg) {
       self->state.core->handle_info(msg);

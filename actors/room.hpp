@@ -12,12 +12,17 @@
 ///   (stop_atom)                      from the registry once idle: exits normally
 ///   down messages of member connections: the member leaves (closed)
 /// Emits:
-///   (room_started_atom, topic)       to the registry shard when it starts (or restarts)
+///   (room_started_atom, topic)       to the registry shard when it starts
 ///   (idle_atom, topic, joins_seen)   to the registry shard when the last member left, or when
-///                                    nobody joined a restarted room within a grace period
-///   (closed_atom, topic, join_ref)   to a connection whose member the channel stopped gracefully
-/// Exits: normally on stop_atom; with an error when a callback throws or stops abnormally (a
-/// crash: member connections monitor the room and send phx_error to their clients).
+///                                    nobody joined within a grace period
+///   (closed_atom, topic, join_ref)   to a connection whose member the channel stopped gracefully,
+///                                    or whose channel crashed (the member got phx_error)
+/// Member-level crashes (after_join, handle_in, handle_out, leave throwing, or handle_in
+/// returning an abnormal stop) end that member's channel only; the room keeps running.
+/// Exits: normally on stop_atom; with an error when a room-level callback (handle_info, a timer)
+/// throws or stops abnormally (a crash: member connections monitor the room and send phx_error
+/// to their clients). Rooms are temporary children: a crashed room is not restarted, the next
+/// join starts a fresh one.
 
 #include "actors/router.hpp"
 #include "supervision/child_spec.hpp"
@@ -45,7 +50,6 @@ struct room_limits {
 
 /// The start function of a room supervisor's dynamic children: the arguments are
 /// (std::string topic, std::shared_ptr<const route>, caf::actor registry_shard, room_limits).
-/// The same arguments restart a crashed room: a fresh room with a fresh channel object.
 [[nodiscard]] supervision::start_result start_room(caf::actor_system& sys, const caf::message& args);
 
 } // namespace switchboard::actors

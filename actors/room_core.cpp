@@ -7,12 +7,25 @@
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
+#include <type_traits>
+#include <utility>
 
 namespace switchboard::actors {
 
 namespace {
 
 const boost::json::value empty_object = boost::json::object{};
+
+/// The message of the exception being handled; call only inside a catch block.
+std::string current_exception_text() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "unknown exception";
+  }
+}
 
 } // namespace
 
@@ -22,12 +35,58 @@ room_core::room_core(caf::event_based_actor* self, std::string topic,
   channel_->room_ = this;
 }
 
+template <class F>
+auto room_core::dispatch(F&& handle) -> decltype(handle()) {
+  ++depth_;
+  struct unnest {
+    int& depth;
+    ~unnest() { --depth; }
+  } scope{depth_};
+  if constexpr (std::is_void_v<decltype(handle())>) {
+    handle();
+    if (depth_ == 1)
+      remove_crashed();
+  } else {
+    auto result = handle();
+    if (depth_ == 1)
+      remove_crashed();
+    return result;
+  }
+}
+
 member_base* room_core::find(caf::actor_id id) {
   auto i = index_.find(id);
   return i == index_.end() ? nullptr : members_[i->second].get();
 }
 
+void room_core::crash_member(member_base& m, std::string_view callback, std::string_view what) {
+  if (m.crashed_)
+    return;
+  spdlog::error("room {}: channel of connection {} crashed in {}: {}", topic_, m.id(), callback,
+                what);
+  add(metrics::global().channel_crashes_total);
+  // The connection forgets the topic before the client can react to the phx_error: its
+  // rejoin (or any later message) queues behind this in the connection's mailbox.
+  self_->send(m.connection_, closed_atom::value, topic_, m.join_ref_);
+  m.port_->push(make_channel_control_frame(m.serializer_, m.join_ref_, topic_,
+                                           protocol::events::error,
+                                           reason_payload("channel_crash")));
+  m.crashed_ = true;
+  crashed_.push_back(m.id());
+}
+
+void room_core::remove_crashed() {
+  // A crashed member's leave may crash others (an intercepted broadcast): repeat until none.
+  while (!crashed_.empty())
+    for (auto id : std::exchange(crashed_, {}))
+      remove(id, leave_reason::crashed);
+}
+
 join_outcome room_core::join(join_request& req) {
+  return dispatch([&] { return admit(req); });
+}
+
+join_outcome room_core::admit(join_request& req) {
   ++joins_seen_;
   const auto id = req.connection.id();
   std::optional<boost::json::value> replaced_join_ref;
@@ -55,9 +114,9 @@ join_outcome room_core::join(join_request& req) {
   join_result result;
   try {
     result = channel_->join_member(topic_, req.msg.payload, *m);
-  } catch (const std::exception& e) {
+  } catch (...) {
     // A crashing join refuses that join only; the room and its other members are untouched.
-    spdlog::error("room {}: join crashed: {}", topic_, e.what());
+    spdlog::error("room {}: join crashed: {}", topic_, current_exception_text());
     result = join_result::refuse(reason_payload("join crashed"));
   }
   send_reply(*m, req.msg.ref, result.accepted ? "ok" : "error", result.response);
@@ -73,26 +132,42 @@ join_outcome room_core::join(join_request& req) {
     port->push(make_channel_control_frame(port->serializer(), *replaced_join_ref, topic_,
                                           protocol::events::close, empty_object));
   }
-  if (admitted)
+  if (!admitted)
+    return join_outcome::refused;
+  try {
     channel_->after_join_member(*admitted);
-  return result.accepted ? join_outcome::admitted : join_outcome::refused;
+  } catch (...) {
+    crash_member(*admitted, "after_join", current_exception_text());
+  }
+  return admitted->crashed_ ? join_outcome::refused : join_outcome::admitted;
 }
 
 void room_core::leave(caf::actor_id from, const protocol::message& msg) {
-  auto* m = find(from);
-  if (!m)
-    return;
-  send_reply(*m, msg.ref, "ok", empty_object);
-  send_control(*m, protocol::events::close, empty_object);
-  remove(from, leave_reason::left);
+  dispatch([&] {
+    auto* m = find(from);
+    if (!m)
+      return;
+    send_reply(*m, msg.ref, "ok", empty_object);
+    send_control(*m, protocol::events::close, empty_object);
+    remove(from, leave_reason::left);
+  });
 }
 
 void room_core::publish(caf::actor_id from, protocol::message& msg) {
-  auto* m = find(from);
-  if (!m)
-    return; // raced a leave or a close: the member is gone, so is its reply
-  current_ref_ = reply_ref{from, m->join_ref_, msg.ref};
-  apply(channel_->handle_in_member(msg.event, msg.payload, *m), *m, msg.ref);
+  dispatch([&] {
+    auto* m = find(from);
+    if (!m)
+      return; // raced a leave or a close: the member is gone, so is its reply
+    current_ref_ = reply_ref{from, m->join_ref_, msg.ref};
+    in_result result;
+    try {
+      result = channel_->handle_in_member(msg.event, msg.payload, *m);
+    } catch (...) {
+      crash_member(*m, "handle_in", current_exception_text());
+      return;
+    }
+    apply(std::move(result), *m, msg.ref);
+  });
 }
 
 void room_core::refuse(caf::actor_id from, const protocol::message& msg, std::string_view reason) {
@@ -103,26 +178,36 @@ void room_core::refuse(caf::actor_id from, const protocol::message& msg, std::st
 void room_core::apply(in_result&& result, member_base& m, const boost::json::value& ref) {
   if (result.reply)
     send_reply(m, ref, result.reply->status, result.reply->response);
-  if (result.what != in_result::kind::stop)
+  if (result.what != in_result::kind::stop || m.crashed_)
     return;
   if (!is_graceful_stop(result.stop_reason))
-    throw std::runtime_error("channel stopped: " + result.stop_reason);
+    return crash_member(m, "handle_in", "channel stopped: " + result.stop_reason);
   send_control(m, protocol::events::close, empty_object);
   self_->send(m.connection_, closed_atom::value, topic_, m.join_ref_);
   remove(m.id(), leave_reason::stopped);
 }
 
 void room_core::connection_down(caf::actor_id who) {
-  if (find(who))
-    remove(who, leave_reason::closed);
+  dispatch([&] { remove(who, leave_reason::closed); });
 }
 
 void room_core::remove(caf::actor_id id, leave_reason why) {
   auto i = index_.find(id);
   if (i == index_.end())
     return;
+  try {
+    channel_->leave_member(*members_[i->second], why);
+  } catch (...) {
+    // The member is on its way out whatever leave did: finish removing it.
+    spdlog::error("room {}: leave ({}) of connection {} crashed: {}", topic_, to_string(why), id,
+                  current_exception_text());
+    if (why != leave_reason::crashed) // a crashed member was counted when it crashed
+      add(metrics::global().channel_crashes_total);
+  }
+  i = index_.find(id); // leave may broadcast, which never removes a member; look up again anyway
+  if (i == index_.end())
+    return;
   const auto pos = i->second;
-  channel_->leave_member(*members_[pos], why);
   self_->demonitor(members_[pos]->connection_);
   index_.erase(i);
   if (pos + 1 != members_.size()) {
@@ -133,27 +218,37 @@ void room_core::remove(caf::actor_id id, leave_reason why) {
 }
 
 void room_core::handle_info(const caf::message& msg) {
-  auto result = channel_->handle_info(msg);
-  if (result.what != in_result::kind::stop)
-    return;
-  if (!is_graceful_stop(result.stop_reason))
-    throw std::runtime_error("channel stopped: " + result.stop_reason);
-  // A graceful stop of the whole room (a game that ended): every member's channel closes with
-  // phx_close, so clients do not rejoin; the room then goes idle and the registry stops it.
-  while (!members_.empty()) {
-    auto& m = *members_.back();
-    send_control(m, protocol::events::close, empty_object);
-    self_->send(m.connection_, closed_atom::value, topic_, m.join_ref_);
-    remove(m.id(), leave_reason::stopped);
+  dispatch([&] {
+    auto result = channel_->handle_info(msg);
+    if (result.what != in_result::kind::stop)
+      return;
+    if (!is_graceful_stop(result.stop_reason))
+      throw std::runtime_error("channel stopped: " + result.stop_reason);
+    // A graceful stop of the whole room (a game that ended): every member's channel closes with
+    // phx_close, so clients do not rejoin; the room then goes idle and the registry stops it.
+    while (!members_.empty()) {
+      auto& m = *members_.back();
+      if (m.crashed_) { // it got its phx_error already
+        remove(m.id(), leave_reason::crashed);
+        continue;
+      }
+      send_control(m, protocol::events::close, empty_object);
+      self_->send(m.connection_, closed_atom::value, topic_, m.join_ref_);
+      remove(m.id(), leave_reason::stopped);
+    }
+  });
+}
+
+void room_core::terminate(std::string_view reason) noexcept {
+  try {
+    channel_->terminate(reason);
+  } catch (...) {
+    spdlog::error("room {}: terminate ({}) crashed: {}", topic_, reason, current_exception_text());
   }
 }
 
-void room_core::terminate(std::string_view reason) {
-  channel_->terminate(reason);
-}
-
 void room_core::broadcast(std::string_view event, const protocol::payload& payload) {
-  fanout(nullptr, event, payload);
+  dispatch([&] { fanout(nullptr, event, payload); });
 }
 
 void room_core::broadcast_from(const member_base& from, std::string_view event,
@@ -174,10 +269,18 @@ void room_core::fanout(const member_base* except, std::string_view event,
   if (!may_send(event))
     return;
   if (channel_->intercepts(event)) {
+    // A handle_out that throws crashes that member only. members_ does not change during the
+    // loop: crashed members are removed after the message (remove_crashed), not here.
     for (auto& m : members_) {
-      if (m.get() == except)
+      if (m.get() == except || m->crashed_)
         continue;
-      auto out = channel_->handle_out_member(event, p, *m);
+      out_result out;
+      try {
+        out = channel_->handle_out_member(event, p, *m);
+      } catch (...) {
+        crash_member(*m, "handle_out", current_exception_text());
+        continue;
+      }
       if (out.push)
         push(*m, event, *out.push);
     }
@@ -187,7 +290,7 @@ void room_core::fanout(const member_base* except, std::string_view event,
   frame_ptr frames[2];
   std::uint64_t delivered = 0;
   for (auto& m : members_) {
-    if (m.get() == except)
+    if (m.get() == except || m->crashed_)
       continue;
     auto& frame = frames[static_cast<int>(m->serializer_)];
     if (!frame)
@@ -202,7 +305,7 @@ void room_core::fanout(const member_base* except, std::string_view event,
 
 void room_core::push(const member_base& to, std::string_view event,
                      const protocol::payload& payload) {
-  if (!may_send(event))
+  if (to.crashed_ || !may_send(event))
     return;
   if (auto frame = make_push_frame(to.serializer_, to.join_ref_, topic_, event, payload))
     to.port_->push(std::move(frame));
@@ -214,8 +317,9 @@ void room_core::push_each(const std::vector<const member_base*>& to, std::string
     return;
   shared_push frames{topic_, event, payload};
   for (const auto* m : to)
-    if (auto frame = frames.frame_for(m->serializer_, m->join_ref_))
-      m->port_->push(std::move(frame));
+    if (!m->crashed_)
+      if (auto frame = frames.frame_for(m->serializer_, m->join_ref_))
+        m->port_->push(std::move(frame));
 }
 
 void room_core::reply(const reply_ref& to, std::string_view status,
@@ -227,6 +331,8 @@ void room_core::reply(const reply_ref& to, std::string_view status,
 
 void room_core::send_reply(const member_base& m, const boost::json::value& ref,
                            std::string_view status, const protocol::payload& response) {
+  if (m.crashed_)
+    return;
   auto frame = make_reply_frame(m.serializer_, m.join_ref_, ref, topic_, status, response);
   if (!frame) // a binary response cannot be expressed in V1
     frame = make_reply_frame(m.serializer_, m.join_ref_, ref, topic_, "error",
@@ -236,6 +342,8 @@ void room_core::send_reply(const member_base& m, const boost::json::value& ref,
 
 void room_core::send_control(const member_base& m, std::string_view event,
                              const boost::json::value& p) {
+  if (m.crashed_)
+    return;
   m.port_->push(make_channel_control_frame(m.serializer_, m.join_ref_, topic_, event, p));
 }
 
@@ -274,20 +382,22 @@ void room_core::schedule(timer_id id, std::chrono::milliseconds delay) {
 }
 
 void room_core::timer_fired(timer_id id) {
-  auto i = timers_.find(id);
-  if (i == timers_.end())
-    return; // cancelled
-  if (auto fn = std::move(i->second.fn)) {
-    timers_.erase(i);
-    fn();
-    return;
-  }
-  auto msg = i->second.msg;
-  if (i->second.interval.count() > 0)
-    schedule(id, i->second.interval);
-  else
-    timers_.erase(i);
-  handle_info(msg);
+  dispatch([&] {
+    auto i = timers_.find(id);
+    if (i == timers_.end())
+      return; // cancelled
+    if (auto fn = std::move(i->second.fn)) {
+      timers_.erase(i);
+      fn();
+      return;
+    }
+    auto msg = i->second.msg;
+    if (i->second.interval.count() > 0)
+      schedule(id, i->second.interval);
+    else
+      timers_.erase(i);
+    handle_info(msg);
+  });
 }
 
 } // namespace switchboard::actors

@@ -1,6 +1,12 @@
 #pragma once
 /// The state and logic of one room actor: its members, its channel object and the helpers the
 /// channel calls. Single-threaded: used only from inside its room actor (see room.hpp).
+///
+/// Crashes: an exception (or an abnormal stop) from a callback run for one member — after_join,
+/// handle_in, handle_out, leave — ends that member's channel only: it gets phx_error, its
+/// connection forgets the topic, and it leaves (leave_reason::crashed) once the room finished
+/// the message being handled, so no callback ever sees a member vanish under it. Exceptions
+/// from room-level callbacks (handle_info, timers) propagate: the room actor crashes.
 
 #include "actors/channel.hpp"
 #include "actors/messages.hpp"
@@ -21,7 +27,8 @@ public:
 
   /// Runs the channel's join; writes the join reply (and, for a duplicate join, the old
   /// incarnation's phx_close after it). A join past its deadline is not run and gets no reply
-  /// here (expired); a duplicate join still ends the old incarnation then.
+  /// here (expired); a duplicate join still ends the old incarnation then. A member whose
+  /// after_join crashed is reported refused: the connection must not record the channel.
   join_outcome join(join_request& req);
   /// phx_leave from a member: reply ok, then phx_close, then the member is gone.
   void leave(caf::actor_id from, const protocol::message& msg);
@@ -31,9 +38,11 @@ public:
   void refuse(caf::actor_id from, const protocol::message& msg, std::string_view reason);
   /// A member's connection ended.
   void connection_down(caf::actor_id who);
+  /// Throws when the channel's handle_info throws or stops abnormally (a crash of the room).
   void handle_info(const caf::message& msg);
   void timer_fired(timer_id id);
-  void terminate(std::string_view reason);
+  /// The channel's terminate; an exception from it is logged (the room is ending anyway).
+  void terminate(std::string_view reason) noexcept;
 
   /// Number of joins admitted or refused so far (the registry compares it to what it forwarded).
   [[nodiscard]] std::uint64_t joins_seen() const noexcept { return joins_seen_; }
@@ -66,7 +75,16 @@ private:
     std::function<void()> fn;              ///< call_after: run instead of handle_info(msg)
   };
 
+  /// Runs one message's handling; afterwards, when not nested inside another, removes the
+  /// members whose channel crashed meanwhile.
+  template <class F>
+  auto dispatch(F&& handle) -> decltype(handle());
+  join_outcome admit(join_request& req);
   member_base* find(caf::actor_id id);
+  /// Ends `m`'s channel after `callback` failed with `what`: phx_error to the member, closed_atom
+  /// to its connection; the member is removed later by remove_crashed.
+  void crash_member(member_base& m, std::string_view callback, std::string_view what);
+  void remove_crashed();
   /// False (and logged) for a reserved `phx_` event the channel has not opted in to send.
   bool may_send(std::string_view event) const;
   void fanout(const member_base* except, std::string_view event, const protocol::payload& p);
@@ -87,6 +105,8 @@ private:
   reply_ref current_ref_;
   timer_id next_timer_ = 1;
   std::unordered_map<timer_id, timer> timers_;
+  std::vector<caf::actor_id> crashed_; ///< crashed members still to remove; empty between messages
+  int depth_ = 0;                      ///< nesting of dispatch
 };
 
 } // namespace switchboard::actors

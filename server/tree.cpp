@@ -34,7 +34,7 @@ sv::child_spec slotted(sv::child_spec spec, std::shared_ptr<actors::actor_slot> 
 sv::child_spec partition(std::size_t i, const tree_settings& s,
                          const std::shared_ptr<actors::actor_slot>& shard_slot) {
   auto rooms_slot = std::make_shared<actors::actor_slot>();
-  sv::child_spec room{"room", actors::start_room, sv::restart_type::transient,
+  sv::child_spec room{"room", actors::start_room, sv::restart_type::temporary,
                       sv::shutdown_spec::after(5000ms)};
   auto rooms = slotted(sv::supervisor_child("rooms_" + std::to_string(i),
                                             {sv::restart_strategy::simple_one_for_one, 10, 1s},

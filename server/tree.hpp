@@ -4,7 +4,7 @@
 ///   switchboard          rest_for_one, intensity 3 / 60 s
 ///   ├─ partitions        one_for_one, intensity 3 / 10 s
 ///   │  └─ partition_<i>  one_for_all, intensity 3 / 10 s   (one per scheduler thread)
-///   │     ├─ rooms_<i>   simple_one_for_one, intensity 10 / 1 s; rooms: transient, shutdown 5 s
+///   │     ├─ rooms_<i>   simple_one_for_one, intensity 10 / 1 s; rooms: temporary, shutdown 5 s
 ///   │     └─ shard_<i>   registry shard, permanent worker, shutdown 5 s
 ///   ├─ connections       simple_one_for_one; connections: temporary, shutdown 5 s
 ///   └─ listener          permanent worker, shutdown 5 s

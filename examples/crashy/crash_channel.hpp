@@ -1,12 +1,17 @@
 #pragma once
 /// A channel that crashes on request, to watch "let it crash" from a client: what a crash does
-/// to the room's members, to other rooms, and how phoenix.js recovers.
+/// to the sender, to the room's other members, to other rooms, and how phoenix.js recovers.
 ///
 /// * join: accepted with {}, unless the payload has {"crash_join": true}: then join throws, and
 ///   that join alone is answered {"reason": "join crashed"} (the room keeps running).
-/// * `crash`: throws from handle_in. The room actor dies: every member of this topic gets
-///   `phx_error` {"reason": "channel_crash"} and phoenix.js rejoins each of them into a new room.
-/// * `fail`: returns stop with the reason "failed" — an abnormal stop, so the same as a crash.
+/// * `crash`: throws from handle_in, which runs for the sender: only the sender's channel ends.
+///   It gets `phx_error` {"reason": "channel_crash"}, leaves the room (its presence, if any,
+///   leaves too) and phoenix.js rejoins it into the same room; the room and its other members
+///   notice nothing else.
+/// * `fail`: returns stop with the reason "failed" — an abnormal stop, so the same as `crash`.
+/// * `crash_room`: an ok reply, then the room itself crashes: handle_in sends the room an info
+///   message and handle_info, which runs for the room rather than for a member, throws. Every
+///   member of this topic gets `phx_error` and phoenix.js rejoins each of them into a new room.
 /// * `stop`: returns stop("normal") with an ok reply: only the sender's channel ends, with
 ///   `phx_close`, and it does not rejoin.
 /// * `stall` with {"ms": N} (N ≤ 30000): blocks the room for N ms before the ok reply, like a
@@ -15,10 +20,12 @@
 /// * any other event E with payload P: broadcast as E to every member, then echoed back to the
 ///   sender as the ok reply's response.
 /// * presence: a join whose payload has a string "user_id" is tracked under it, so that what a
-///   crash does to phoenix.js `Presence` can be watched too (the crashed room's presences are
-///   gone; the rejoined members are tracked again by the new room and resync).
+///   crash does to phoenix.js `Presence` can be watched too (a crashed channel's presence leaves;
+///   a crashed room's presences are gone, and the rejoined members are tracked again by the new
+///   room and resync).
 
 #include "actors/channel.hpp"
+#include "actors/messages.hpp"
 #include "actors/presence.hpp"
 
 #include <boost/json/object.hpp>
@@ -66,6 +73,12 @@ public:
       throw std::runtime_error("crash requested on " + room().topic());
     if (event == "fail")
       return sb::in_result::stop("failed");
+    if (event == "crash_room") {
+      auto& self = room().self();
+      self.send(caf::actor_cast<caf::actor>(&self), sb::info_atom::value,
+                caf::make_message(std::string{crash_room}));
+      return sb::in_result::ok();
+    }
     if (event == "stop")
       return sb::in_result::stop("normal", sb::reply_payload{});
     if (event == "stall") {
@@ -79,7 +92,15 @@ public:
     return sb::in_result::ok(p);
   }
 
+  sb::in_result handle_info(const caf::message& msg) override {
+    if (msg.match_elements<std::string>() && msg.get_as<std::string>(0) == crash_room)
+      throw std::runtime_error("room crash requested on " + room().topic());
+    return sb::in_result::noreply();
+  }
+
 private:
+  static constexpr const char* crash_room = "crash_room";
+
   sb::presence presence_{*this};
 };
 

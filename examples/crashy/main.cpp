@@ -9,7 +9,7 @@
 namespace {
 
 const std::string default_toml = std::string{switchboard::server::default_config_toml()} + R"toml(
-# Crashes on request: events "crash" and "fail", joins with {"crash_join": true}.
+# Crashes on request: events "crash", "fail" and "crash_room", joins with {"crash_join": true}.
 [[routes]]
 pattern = "crash:*"
 behaviour = "crashy"

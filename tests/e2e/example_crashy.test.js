@@ -1,4 +1,5 @@
-// examples/crashy: a crash in a channel callback takes down that room only; phoenix.js clients
+// examples/crashy: a crash in a callback run for one member (crash, fail) ends that member's
+// channel only; a crash of the room (crash_room) takes down that room only; phoenix.js clients
 // see phx_error {"reason":"channel_crash"} and rejoin by themselves; a crash inside join fails
 // that join alone. Runs against switchboard-crashy (ctest: e2e_example_crashy); skipped for
 // other binaries.
@@ -45,7 +46,7 @@ async function joinTracked(topic, params = {}) {
 }
 
 describe('crashy example', { skip }, () => {
-  test('a crash errors every member of that topic only; they rejoin and broadcasts work again', async () => {
+  test("a crash errors the sender's channel only; it rejoins the room, whose other members saw nothing", async () => {
     const topic = uniqueTopic('crash');
     const a = await joinTracked(topic);
     const b = await joinTracked(topic);
@@ -53,15 +54,16 @@ describe('crashy example', { skip }, () => {
     for (const c of [a, b, bystander]) assert.deepEqual(c.joins.items, [{ status: 'ok', response: {} }]);
 
     a.push('crash', {});
-    for (const c of [a, b]) {
-      assert.deepEqual(await c.errors.next({ what: 'phx_error' }), { reason: 'channel_crash' });
-      const rejoined = await c.joins.waitCount(2, () => true, { timeout: REJOIN_TIMEOUT_MS, what: 'the rejoin' });
-      assert.deepEqual(rejoined[1], { status: 'ok', response: {} });
-      assert.equal(c.state, 'joined');
-    }
+    assert.deepEqual(await a.errors.next({ what: 'phx_error' }), { reason: 'channel_crash' });
+    const rejoined = await a.joins.waitCount(2, () => true, { timeout: REJOIN_TIMEOUT_MS, what: 'the rejoin' });
+    assert.deepEqual(rejoined[1], { status: 'ok', response: {} });
+    assert.equal(a.state, 'joined');
 
+    // b never rejoined, yet hears a: the room (and b's membership) outlived a's crash.
     assert.deepEqual(await pushAndWait(a, 'shout', { n: 1 }), { status: 'ok', response: { n: 1 } });
     for (const c of [a, b]) assert.deepEqual(await c.inbox.waitFor((p) => p.n === 1), { n: 1 });
+    assert.deepEqual(b.errors.items, [], 'a member of the same room saw an error');
+    assert.equal(b.joins.items.length, 1, 'a member of the same room rejoined');
 
     assert.deepEqual(await pushAndWait(bystander, 'shout', { n: 2 }), { status: 'ok', response: {} });
     assert.deepEqual(await bystander.inbox.waitFor((p) => p.n === 2), { n: 2 });
@@ -70,15 +72,33 @@ describe('crashy example', { skip }, () => {
     assert.equal(bystander.state, 'joined');
   });
 
-  test('an abnormal stop returned from handle_in is a crash too', async () => {
+  test("an abnormal stop returned from handle_in is a crash of the sender's channel too", async () => {
     const topic = uniqueTopic('crash');
     const a = await joinTracked(topic);
     const b = await joinTracked(topic);
     a.push('fail', {});
+    assert.deepEqual(await a.errors.next({ what: 'phx_error' }), { reason: 'channel_crash' });
+    await a.joins.waitCount(2, () => true, { timeout: REJOIN_TIMEOUT_MS, what: 'the rejoin' });
+    assert.deepEqual(await pushAndWait(b, 'shout', { n: 7 }), { status: 'ok', response: { n: 7 } });
+    assert.deepEqual(await a.inbox.waitFor((p) => p.n === 7), { n: 7 });
+    assert.deepEqual(b.errors.items, []);
+    assert.equal(b.joins.items.length, 1);
+  });
+
+  test('crash_room crashes the room: every member of that topic errors and rejoins a fresh room', async () => {
+    const topic = uniqueTopic('crash');
+    const a = await joinTracked(topic);
+    const b = await joinTracked(topic);
+    const bystander = await joinTracked(uniqueTopic('crash'));
+    assert.deepEqual(await pushAndWait(a, 'crash_room', {}), { status: 'ok', response: {} });
     for (const c of [a, b]) {
       assert.deepEqual(await c.errors.next({ what: 'phx_error' }), { reason: 'channel_crash' });
       await c.joins.waitCount(2, () => true, { timeout: REJOIN_TIMEOUT_MS, what: 'the rejoin' });
     }
+    assert.deepEqual(await pushAndWait(b, 'shout', { n: 5 }), { status: 'ok', response: { n: 5 } });
+    for (const c of [a, b]) assert.deepEqual(await c.inbox.waitFor((p) => p.n === 5), { n: 5 });
+    assert.deepEqual(await pushAndWait(bystander, 'shout', { n: 6 }), { status: 'ok', response: { n: 6 } });
+    assert.deepEqual(bystander.errors.items, [], 'another room of the same behaviour saw an error');
   });
 
   test('a normal stop closes the sender\'s channel only, without an error or a rejoin', async () => {
@@ -120,7 +140,7 @@ describe('crashy example: presence across a crash', { skip }, () => {
     return presence;
   }
 
-  test('a crash drops the room presences; members that rejoin are tracked again and resync, the others leave', async () => {
+  test('a room crash drops the room presences; members that rejoin are tracked again and resync, the others leave', async () => {
     const topic = uniqueTopic('crash');
     const socketA = await connectSocket(ctx.server);
     const a = socketA.channel(topic, { user_id: 'ann' });
@@ -137,8 +157,8 @@ describe('crashy example: presence across a crash', { skip }, () => {
     await a.syncs.waitFor((s) => s.ann === 1 && s.bob === 1, { what: 'ann and bob online' });
 
     a.syncs = new Mailbox('presence syncs after the crash'); // only what follows the crash counts
-    a.push('crash', {});
-    // ann rejoins by herself into the restarted room; its presence_state no longer has bob.
+    a.push('crash_room', {});
+    // ann rejoins by herself into a fresh room; its presence_state no longer has bob.
     await a.joins.waitCount(2, () => true, { timeout: REJOIN_TIMEOUT_MS, what: "ann's rejoin" });
     const synced = await a.syncs.waitFor((s) => s.ann === 1 && !('bob' in s), {
       timeout: REJOIN_TIMEOUT_MS,
@@ -146,6 +166,33 @@ describe('crashy example: presence across a crash', { skip }, () => {
     });
     assert.deepEqual(synced, { ann: 1 });
     assert.deepEqual(presenceA.list((key) => key), ['ann']);
+  });
+
+  test("a crashed channel's presence leaves; its rejoin is tracked again", async () => {
+    const topic = uniqueTopic('crash');
+    const socketA = await connectSocket(ctx.server);
+    const a = socketA.channel(topic, { user_id: 'ann' });
+    watchPresence(a);
+    a.joins = new Mailbox('ann joins');
+    a.join().receive('ok', () => a.joins.push('ok'));
+    await a.joins.next({ what: "ann's join" });
+    const socketB = await connectSocket(ctx.server);
+    const b = socketB.channel(topic, { user_id: 'bob' });
+    b.joins = new Mailbox('bob joins');
+    b.join().receive('ok', () => b.joins.push('ok'));
+    await b.joins.next({ what: "bob's join" });
+    await a.syncs.waitFor((s) => s.ann === 1 && s.bob === 1, { what: 'ann and bob online' });
+
+    a.syncs = new Mailbox('presence syncs after the crash');
+    b.push('crash', {});
+    // bob's socket stays open: his presence leaves because his channel's leave ran (crashed).
+    await a.syncs.waitFor((s) => s.ann === 1 && !('bob' in s), { what: "bob's leave" });
+    await b.joins.waitCount(2, () => true, { timeout: REJOIN_TIMEOUT_MS, what: "bob's rejoin" });
+    await a.syncs.waitFor((s, i) => i > 0 && s.ann === 1 && s.bob === 1, {
+      timeout: REJOIN_TIMEOUT_MS,
+      what: 'bob online again',
+    });
+    assert.equal(a.joins.items.length, 1, 'ann rejoined');
   });
 });
 

@@ -1,0 +1,444 @@
+// The room actor driven one message at a time (CAF's test coordinator): a crash in a callback run
+// for one member ends that member's channel only; a crash in a room-level callback ends the room.
+
+#include "actors/messages.hpp"
+#include "actors/metrics.hpp"
+#include "actors/room.hpp"
+#include "actors/router.hpp"
+
+#include <boost/json.hpp>
+#include <caf/all.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace sb = switchboard;
+namespace json = boost::json;
+using namespace sb::actors;
+using namespace std::chrono_literals;
+
+/// Collects the frames written to one member, as JSON text.
+class recording_port final : public outbound_port {
+public:
+  push_result push(frame_ptr frame) override {
+    // Server frames are unmasked: a 2-byte header, plus 2 or 8 bytes of extended length.
+    std::string_view bytes = frame->bytes;
+    while (bytes.size() >= 2) {
+      std::size_t len = static_cast<unsigned char>(bytes[1]) & 0x7f;
+      std::size_t header = 2;
+      if (len == 126) {
+        len = (static_cast<unsigned char>(bytes[2]) << 8) | static_cast<unsigned char>(bytes[3]);
+        header = 4;
+      } else if (len == 127) {
+        len = 0;
+        for (int i = 2; i < 10; ++i)
+          len = (len << 8) | static_cast<unsigned char>(bytes[i]);
+        header = 10;
+      }
+      frames.emplace_back(bytes.substr(header, len));
+      bytes.remove_prefix(header + len);
+    }
+    return push_result::queued;
+  }
+  void close(std::uint16_t, std::string_view) override {}
+  void inbound_consumed(std::size_t) noexcept override {}
+  sb::protocol::serializer serializer() const noexcept override {
+    return sb::protocol::serializer::v2;
+  }
+  /// Frames not yet taken, marking them taken.
+  std::vector<std::string> take() {
+    auto out = std::vector<std::string>(frames.begin() + static_cast<std::ptrdiff_t>(taken),
+                                        frames.end());
+    taken = frames.size();
+    return out;
+  }
+
+  std::vector<std::string> frames;
+  std::size_t taken = 0;
+};
+
+struct scripted_member {
+  bool crash_after_join = false;
+  bool crash_out = false;
+  bool crash_leave = false;
+};
+
+/// Every leave, as "<connection id>:<reason>", in order.
+using leave_log = std::vector<std::string>;
+
+/// A channel that fails where the test asks it to. Join payload flags (crash_after_join,
+/// crash_out, crash_leave) choose a member's failures; events: "crash" throws, "fail" stops
+/// abnormally after an ok reply, "shout" broadcasts, "out" broadcasts the intercepted event
+/// "out" (handle_out throws for crash_out members) and then replies ok; infos: "crash" throws,
+/// "out" broadcasts "out".
+class scripted_channel final : public channel<scripted_member> {
+public:
+  explicit scripted_channel(std::shared_ptr<leave_log> leaves) : leaves_(std::move(leaves)) {}
+
+  bool intercepts(std::string_view event) const override { return event == "out"; }
+
+  join_result join(std::string_view, const sb::protocol::payload& p, member_type& m) override {
+    const auto& flags = std::get<json::value>(p).as_object();
+    auto flag = [&](const char* key) {
+      const auto* v = flags.if_contains(key);
+      return v && v->is_bool() && v->get_bool();
+    };
+    m.state = {flag("crash_after_join"), flag("crash_out"), flag("crash_leave")};
+    return join_result::accept();
+  }
+  void after_join(member_type& m) override {
+    if (m.state.crash_after_join)
+      throw std::runtime_error("after_join failed");
+  }
+  in_result handle_in(std::string_view event, const sb::protocol::payload& p,
+                      member_type&) override {
+    if (event == "crash")
+      throw std::runtime_error("handle_in failed");
+    if (event == "fail")
+      return in_result::stop("failed", reply_payload{"ok", json::object{{"bye", 1}}});
+    if (event == "shout" || event == "out")
+      room().broadcast(event, p);
+    return in_result::ok();
+  }
+  out_result handle_out(std::string_view, const sb::protocol::payload& p, member_type& m) override {
+    if (m.state.crash_out)
+      throw std::runtime_error("handle_out failed");
+    return out_result::push_payload(p);
+  }
+  void leave(member_type& m, leave_reason why) override {
+    leaves_->push_back(std::to_string(m.id()) + ":" + to_string(why));
+    if (m.state.crash_leave)
+      throw std::runtime_error("leave failed");
+  }
+  in_result handle_info(const caf::message& msg) override {
+    if (msg.match_elements<std::string>() && msg.get_as<std::string>(0) == "crash")
+      throw std::runtime_error("handle_info failed");
+    if (msg.match_elements<std::string>() && msg.get_as<std::string>(0) == "out")
+      room().broadcast("out", json::object{{"from", "info"}});
+    return in_result::noreply();
+  }
+
+private:
+  std::shared_ptr<leave_log> leaves_;
+};
+
+/// What a stand-in connection saw: its join outcomes and the closed notices from the room.
+struct connection_log {
+  std::vector<join_outcome> outcomes;
+  std::vector<std::string> closed; ///< join_refs of the closed_atom notices
+};
+
+/// Stands in for a connection actor: relays joins, publishes and leaves to the room so that the
+/// room sees this actor as the sender, and records what comes back.
+caf::behavior stand_in_connection(caf::event_based_actor* self, caf::actor room,
+                                  std::shared_ptr<connection_log> log) {
+  return {
+    [=](join_atom, join_request& req) {
+      self->request(room, caf::infinite, join_atom::value, std::move(req))
+        .then([log](join_outcome outcome, const caf::actor&) { log->outcomes.push_back(outcome); });
+    },
+    [=](publish_atom, sb::protocol::message& msg) {
+      self->send(room, publish_atom::value, std::move(msg));
+    },
+    [=](leave_atom, sb::protocol::message& msg) {
+      self->send(room, leave_atom::value, std::move(msg));
+    },
+    [=](closed_atom, const std::string&, const json::value& join_ref) {
+      log->closed.emplace_back(join_ref.as_string());
+    },
+  };
+}
+
+/// Stands in for the registry shard: counts idle notices.
+caf::behavior stand_in_shard(caf::event_based_actor*, std::shared_ptr<int> idle_notices) {
+  return {
+    [](room_started_atom, const std::string&) {},
+    [=](idle_atom, const std::string&, std::uint64_t) { ++*idle_notices; },
+  };
+}
+
+const std::string topic = "scripted:1";
+
+struct fixture {
+  caf::actor_system_config cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::scheduler::test_coordinator* sched = nullptr;
+  std::shared_ptr<leave_log> leaves = std::make_shared<leave_log>();
+  std::shared_ptr<int> idle_notices = std::make_shared<int>(0);
+  caf::actor shard;
+  caf::actor room;
+  std::shared_ptr<caf::error> room_exit; ///< set once the room exited
+  std::vector<caf::actor> actors;        ///< killed at the end (members and room hold each other)
+  std::uint64_t channel_crashes_before = metrics::global().channel_crashes_total.load();
+  std::uint64_t room_crashes_before = metrics::global().room_crashes_total.load();
+
+  struct client {
+    std::shared_ptr<recording_port> port = std::make_shared<recording_port>();
+    std::shared_ptr<connection_log> log = std::make_shared<connection_log>();
+    caf::actor connection;
+    std::string join_ref;
+  };
+
+  fixture() {
+    cfg.set("scheduler.policy", caf::atom("testing"));
+    sys = std::make_unique<caf::actor_system>(cfg);
+    sched = &dynamic_cast<caf::scheduler::test_coordinator&>(sys->scheduler());
+    shard = sys->spawn(stand_in_shard, idle_notices);
+    router routes;
+    REQUIRE(routes
+              .add("scripted:*", "scripted",
+                   [leaves = leaves](std::string_view) {
+                     return std::make_unique<scripted_channel>(leaves);
+                   })
+              .empty());
+    room = spawn_room(*sys, topic, routes.match(topic), shard, room_limits{});
+    room_exit = std::make_shared<caf::error>();
+    auto exited = room_exit;
+    room->attach_functor([exited](const caf::error& reason) {
+      *exited = reason ? reason : caf::make_error(caf::exit_reason::normal);
+    });
+    actors = {shard, room};
+    sched->run();
+  }
+  ~fixture() {
+    for (auto& a : actors)
+      caf::anon_send_exit(a, caf::exit_reason::kill);
+    sched->run();
+  }
+
+  [[nodiscard]] bool room_alive() const { return !*room_exit; }
+  [[nodiscard]] std::uint64_t channel_crashes() const {
+    return metrics::global().channel_crashes_total.load() - channel_crashes_before;
+  }
+  [[nodiscard]] std::uint64_t room_crashes() const {
+    return metrics::global().room_crashes_total.load() - room_crashes_before;
+  }
+
+  client join(const std::string& join_ref, json::object flags = {}) {
+    client c;
+    c.connection = sys->spawn(stand_in_connection, room, c.log);
+    c.join_ref = join_ref;
+    actors.push_back(c.connection);
+    rejoin(c, join_ref, std::move(flags));
+    return c;
+  }
+  void rejoin(client& c, const std::string& join_ref, json::object flags = {}) {
+    c.join_ref = join_ref;
+    sb::protocol::message msg{json::value(join_ref), json::value(join_ref), topic, "phx_join",
+                              json::value(std::move(flags))};
+    join_request req{c.connection,
+                     c.port,
+                     std::make_shared<socket_info>(),
+                     nullptr,
+                     std::move(msg),
+                     std::chrono::steady_clock::now() + 1h};
+    caf::anon_send(c.connection, join_atom::value, std::move(req));
+    sched->run();
+  }
+  void publish(const client& c, const std::string& ref, const std::string& event,
+               json::object payload = {}) {
+    caf::anon_send(c.connection, publish_atom::value,
+                   sb::protocol::message{json::value(c.join_ref), json::value(ref), topic, event,
+                                         json::value(std::move(payload))});
+    sched->run();
+  }
+  void leave(const client& c, const std::string& ref) {
+    caf::anon_send(c.connection, leave_atom::value,
+                   sb::protocol::message{json::value(c.join_ref), json::value(ref), topic,
+                                         "phx_leave", json::object{}});
+    sched->run();
+  }
+  void info(const std::string& what) {
+    caf::anon_send(room, info_atom::value, caf::make_message(what));
+    sched->run();
+  }
+  std::string left(const client& c, const char* why) const {
+    return std::to_string(c.connection.id()) + ":" + why;
+  }
+};
+
+std::string error_frame(const std::string& join_ref) {
+  return R"([")" + join_ref + R"(",")" + join_ref + R"(",")" + topic +
+         R"(","phx_error",{"reason":"channel_crash"}])";
+}
+std::string ok_reply(const std::string& join_ref, const std::string& ref,
+                     const std::string& response = "{}") {
+  return R"([")" + join_ref + R"(",")" + ref + R"(",")" + topic +
+         R"(","phx_reply",{"status":"ok","response":)" + response + "}]";
+}
+std::string broadcast(const std::string& event, const std::string& payload) {
+  return R"([null,null,")" + topic + R"(",")" + event + R"(",)" + payload + "]";
+}
+std::string push(const std::string& join_ref, const std::string& event, const std::string& payload) {
+  return R"([")" + join_ref + R"(",null,")" + topic + R"(",")" + event + R"(",)" + payload + "]";
+}
+
+using frames = std::vector<std::string>;
+
+} // namespace
+
+TEST_CASE("a handle_in that throws ends the sender's channel only; the room and the others go on") {
+  fixture f;
+  auto a = f.join("1");
+  auto b = f.join("2");
+  CHECK(a.port->take() == frames{ok_reply("1", "1")});
+  CHECK(b.port->take() == frames{ok_reply("2", "2")});
+
+  f.publish(a, "3", "crash");
+  CHECK(a.port->take() == frames{error_frame("1")});
+  CHECK(a.log->closed == std::vector<std::string>{"1"}); // its connection forgets the topic
+  CHECK(*f.leaves == leave_log{f.left(a, "crashed")});
+  CHECK(b.port->take().empty());
+  CHECK(f.room_alive());
+  CHECK(f.channel_crashes() == 1);
+  CHECK(f.room_crashes() == 0);
+
+  // The other member is still served; the crashed one is no longer a member.
+  f.publish(b, "4", "shout", {{"n", 1}});
+  CHECK(b.port->take() == frames{broadcast("shout", R"({"n":1})"), ok_reply("2", "4")});
+  CHECK(a.port->take().empty());
+  f.publish(a, "5", "shout", {{"n", 2}}); // raced the connection's forgetting: dropped
+  CHECK(a.port->take().empty());
+  CHECK(b.port->take().empty());
+
+  // phoenix.js rejoins after phx_error: the same room admits it again.
+  f.rejoin(a, "6");
+  CHECK(a.log->outcomes == std::vector<join_outcome>{join_outcome::admitted, join_outcome::admitted});
+  CHECK(a.port->take() == frames{ok_reply("6", "6")});
+  f.publish(b, "7", "shout", {{"n", 3}});
+  CHECK(a.port->take() == frames{broadcast("shout", R"({"n":3})")});
+  CHECK(*f.idle_notices == 0);
+}
+
+TEST_CASE("an abnormal stop from handle_in sends its reply, then ends that member's channel") {
+  fixture f;
+  auto a = f.join("1");
+  auto b = f.join("2");
+  a.port->take();
+  b.port->take();
+  f.publish(a, "3", "fail");
+  CHECK(a.port->take() == frames{ok_reply("1", "3", R"({"bye":1})"), error_frame("1")});
+  CHECK(*f.leaves == leave_log{f.left(a, "crashed")});
+  CHECK(b.port->take().empty());
+  CHECK(f.room_alive());
+  CHECK(f.channel_crashes() == 1);
+}
+
+TEST_CASE("a handle_out that throws for one member still delivers the broadcast to the others") {
+  fixture f;
+  auto a = f.join("1");
+  auto b = f.join("2", {{"crash_out", true}});
+  auto c = f.join("3");
+  for (auto* x : {&a, &b, &c})
+    x->port->take();
+
+  f.publish(c, "4", "out", {{"n", 1}});
+  CHECK(a.port->take() == frames{push("1", "out", R"({"n":1})")});
+  CHECK(b.port->take() == frames{error_frame("2")});
+  CHECK(c.port->take() == frames{push("3", "out", R"({"n":1})"), ok_reply("3", "4")});
+  CHECK(b.log->closed == std::vector<std::string>{"2"});
+  CHECK(*f.leaves == leave_log{f.left(b, "crashed")});
+
+  f.publish(a, "5", "out", {{"n", 2}});
+  CHECK(a.port->take() == frames{push("1", "out", R"({"n":2})"), ok_reply("1", "5")});
+  CHECK(b.port->take().empty());
+  CHECK(c.port->take() == frames{push("3", "out", R"({"n":2})")});
+  CHECK(f.room_alive());
+  CHECK(f.channel_crashes() == 1);
+}
+
+TEST_CASE("a sender whose own handle_out throws inside its handle_in leaves once, after the call") {
+  fixture f;
+  auto a = f.join("1", {{"crash_out", true}});
+  auto b = f.join("2");
+  a.port->take();
+  b.port->take();
+  // The broadcast runs inside a's handle_in; a's handle_out throws there. a stays valid until
+  // handle_in returned, gets no reply after its phx_error, and leaves exactly once.
+  f.publish(a, "3", "out", {{"n", 1}});
+  CHECK(a.port->take() == frames{error_frame("1")});
+  CHECK(b.port->take() == frames{push("2", "out", R"({"n":1})")});
+  CHECK(*f.leaves == leave_log{f.left(a, "crashed")});
+  CHECK(f.channel_crashes() == 1);
+  CHECK(f.room_alive());
+}
+
+TEST_CASE("a handle_out that throws during a broadcast from handle_info ends that member only") {
+  fixture f;
+  auto a = f.join("1", {{"crash_out", true}});
+  auto b = f.join("2");
+  a.port->take();
+  b.port->take();
+  f.info("out");
+  CHECK(a.port->take() == frames{error_frame("1")});
+  CHECK(b.port->take() == frames{push("2", "out", R"({"from":"info"})")});
+  CHECK(*f.leaves == leave_log{f.left(a, "crashed")});
+  CHECK(f.room_alive());
+  CHECK(f.room_crashes() == 0);
+}
+
+TEST_CASE("an after_join that throws: the join reply, then phx_error; the join counts as refused") {
+  fixture f;
+  auto a = f.join("1");
+  auto b = f.join("2", {{"crash_after_join", true}});
+  CHECK(b.port->take() == frames{ok_reply("2", "2"), error_frame("2")});
+  CHECK(b.log->outcomes == std::vector<join_outcome>{join_outcome::refused});
+  CHECK(*f.leaves == leave_log{f.left(b, "crashed")});
+  f.publish(a, "3", "shout", {{"n", 1}});
+  CHECK(a.port->take() == frames{ok_reply("1", "1"), broadcast("shout", R"({"n":1})"),
+                                 ok_reply("1", "3")});
+  CHECK(b.port->take().empty());
+  CHECK(f.room_alive());
+  CHECK(f.channel_crashes() == 1);
+}
+
+TEST_CASE("a leave that throws is logged and the member is removed anyway") {
+  fixture f;
+  auto a = f.join("1", {{"crash_leave", true}});
+  auto b = f.join("2");
+  auto c = f.join("3", {{"crash_leave", true}});
+  for (auto* x : {&a, &b, &c})
+    x->port->take();
+
+  f.leave(a, "4"); // a graceful leave whose callback throws
+  CHECK(a.port->take() == frames{ok_reply("1", "4"), R"(["1","1",")" + topic + R"(","phx_close",{}])"});
+  f.publish(c, "5", "crash"); // a crash whose leave throws too: counted once
+  CHECK(c.port->take() == frames{error_frame("3")});
+  CHECK(*f.leaves == leave_log{f.left(a, "left"), f.left(c, "crashed")});
+  CHECK(f.channel_crashes() == 2);
+
+  f.publish(b, "6", "shout", {{"n", 1}});
+  CHECK(b.port->take() == frames{broadcast("shout", R"({"n":1})"), ok_reply("2", "6")});
+  CHECK(a.port->take().empty());
+  CHECK(c.port->take().empty());
+  CHECK(f.room_alive());
+}
+
+TEST_CASE("a room whose last member crashed tells the registry it is idle") {
+  fixture f;
+  auto a = f.join("1");
+  f.publish(a, "2", "crash");
+  CHECK(*f.idle_notices == 1);
+  CHECK(f.room_alive());
+}
+
+TEST_CASE("a handle_info that throws crashes the room itself") {
+  fixture f;
+  auto a = f.join("1");
+  auto b = f.join("2");
+  f.info("crash");
+  CHECK_FALSE(f.room_alive());
+  CHECK(*f.room_exit != caf::exit_reason::normal);
+  CHECK(f.room_crashes() == 1);
+  CHECK(f.channel_crashes() == 0);
+  // The members' connections learn it from the room's down message (not modelled here); the
+  // room wrote nothing to them and ran no leave.
+  CHECK(a.port->take() == frames{ok_reply("1", "1")});
+  CHECK(f.leaves->empty());
+}
