@@ -14,6 +14,7 @@
 
 #include "actors/channel_results.hpp"
 #include "actors/member.hpp"
+#include "actors/params.hpp"
 #include "actors/room_context.hpp"
 
 #include <caf/message.hpp>

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace switchboard::actors {
@@ -64,6 +65,16 @@ struct out_result {
   static out_result push_payload(protocol::payload p) { return {std::move(p)}; }
   static out_result skip() { return {}; }
 };
+
+/// The error reply Phoenix channels answer with: `{"reason": reason}`.
+[[nodiscard]] inline in_result error(std::string_view reason) {
+  return in_result::error(boost::json::object{{"reason", reason}});
+}
+
+/// A refused join with `{"reason": reason}`, e.g. refuse("unauthorized").
+[[nodiscard]] inline join_result refuse(std::string_view reason) {
+  return join_result::refuse(boost::json::object{{"reason", reason}});
+}
 
 /// Why a member leaves its room; handed to `channel::leave`.
 enum class leave_reason : std::uint8_t {

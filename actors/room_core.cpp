@@ -2,6 +2,7 @@
 
 #include "actors/frames.hpp"
 #include "actors/metrics.hpp"
+#include "actors/params.hpp"
 
 #include <boost/json/object.hpp>
 #include <spdlog/spdlog.h>
@@ -114,6 +115,8 @@ join_outcome room_core::admit(join_request& req) {
   join_result result;
   try {
     result = channel_->join_member(topic_, req.msg.payload, *m);
+  } catch (const bad_request& e) {
+    result = actors::refuse(e.what()); // the client's payload, not a crash
   } catch (...) {
     // A crashing join refuses that join only; the room and its other members are untouched.
     spdlog::error("room {}: join crashed: {}", topic_, current_exception_text());
@@ -162,6 +165,8 @@ void room_core::publish(caf::actor_id from, protocol::message& msg) {
     in_result result;
     try {
       result = channel_->handle_in_member(msg.event, msg.payload, *m);
+    } catch (const bad_request& e) {
+      result = actors::error(e.what()); // the client's payload, not a crash
     } catch (...) {
       crash_member(*m, "handle_in", current_exception_text());
       return;

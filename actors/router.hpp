@@ -11,12 +11,21 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace switchboard::actors {
 
 /// Makes the channel object of one room. Called inside the new room actor.
 using channel_factory = std::function<std::unique_ptr<basic_channel>(std::string_view topic)>;
+
+/// The factory of a route in code: every room gets its own `Channel{args...}` (copies of
+/// `args`, e.g. a typed options struct), as `srv.route("chat:*", make<chat_room>(options))`.
+template <class Channel, class... Args>
+[[nodiscard]] channel_factory make(Args... args) {
+  static_assert(std::is_base_of_v<basic_channel, Channel>, "a channel derives from channel<S>");
+  return [args...](std::string_view) { return std::make_unique<Channel>(args...); };
+}
 
 struct route {
   protocol::topic_pattern pattern;

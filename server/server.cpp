@@ -96,6 +96,9 @@ server::~server() {
 
 std::string server::build_routes(std::shared_ptr<actors::router>& routes) const {
   routes = std::make_shared<actors::router>();
+  for (const auto& r : code_routes_)
+    if (auto error = routes->add(r.pattern, "(code)", r.factory, r.on_overflow); !error.empty())
+      return "route " + r.pattern + ": " + error;
   for (std::size_t i = 0; i < config_.routes.size(); ++i) {
     const auto& rc = config_.routes[i];
     auto where = "routes[" + std::to_string(i) + "] (" + rc.pattern + "): ";

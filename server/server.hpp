@@ -17,6 +17,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace switchboard::server {
 
@@ -30,6 +31,13 @@ public:
   /// The behaviours routes can name; holds the stock ones (broadcast, echo) from the start.
   [[nodiscard]] actors::behaviour_registry& behaviours() noexcept { return behaviours_; }
   [[nodiscard]] const config& settings() const noexcept { return config_; }
+  /// Routes `pattern` (e.g. "chat:*") to channels made by `factory` (see actors::make), before
+  /// start. Routes in code are matched before the config's routes, in the order added; start()
+  /// reports an invalid pattern.
+  void route(std::string pattern, actors::channel_factory factory,
+             actors::overflow_policy on_overflow = actors::overflow_policy::close) {
+    code_routes_.push_back({std::move(pattern), std::move(factory), on_overflow});
+  }
   /// Installs the socket-level connect hook (before start); the default accepts everyone.
   void set_connect_handler(actors::connect_handler handler) { connect_handler_ = std::move(handler); }
 
@@ -56,7 +64,13 @@ private:
   bool wait_for(signal_waiter& waiter);
   std::string build_routes(std::shared_ptr<actors::router>& routes) const;
   std::string describe_tree_of(caf::scoped_actor& self) const;
+  struct code_route {
+    std::string pattern;
+    actors::channel_factory factory;
+    actors::overflow_policy on_overflow;
+  };
   config config_;
+  std::vector<code_route> code_routes_;
   actors::behaviour_registry behaviours_;
   actors::connect_handler connect_handler_;
   std::unique_ptr<runtime> runtime_;

@@ -67,6 +67,8 @@ struct scripted_member {
   bool crash_after_join = false;
   bool crash_out = false;
   bool crash_leave = false;
+  bool skip_out = false;    ///< handle_out skips this member
+  bool rewrite_out = false; ///< handle_out pushes {"rewritten": true} instead
 };
 
 /// Every leave, as "<connection id>:<reason>", in order.
@@ -89,7 +91,10 @@ public:
       const auto* v = flags.if_contains(key);
       return v && v->is_bool() && v->get_bool();
     };
-    m.state = {flag("crash_after_join"), flag("crash_out"), flag("crash_leave")};
+    m.state = {flag("crash_after_join"), flag("crash_out"), flag("crash_leave"), flag("skip_out"),
+               flag("rewrite_out")};
+    if (flag("need_name")) // a join whose payload lacks "name" is refused, not crashed
+      return join_result::accept(json::object{{"name", required<std::string>(p, "name")}});
     return join_result::accept();
   }
   void after_join(member_type& m) override {
@@ -104,11 +109,23 @@ public:
       return in_result::stop("failed", reply_payload{"ok", json::object{{"bye", 1}}});
     if (event == "shout" || event == "out")
       room().broadcast(event, p);
+    if (event == "later") { // answered by a later "answer" from anyone
+      later_ = room().current_ref();
+      return in_result::noreply();
+    }
+    if (event == "answer")
+      room().reply(later_, "ok", json::object{{"late", true}});
+    if (event == "need_body")
+      return in_result::ok(json::object{{"body", required<std::string>(p, "body")}});
     return in_result::ok();
   }
   out_result handle_out(std::string_view, const sb::protocol::payload& p, member_type& m) override {
     if (m.state.crash_out)
       throw std::runtime_error("handle_out failed");
+    if (m.state.skip_out)
+      return out_result::skip();
+    if (m.state.rewrite_out)
+      return out_result::push_payload(json::object{{"rewritten", true}});
     return out_result::push_payload(p);
   }
   void leave(member_type& m, leave_reason why) override {
@@ -126,6 +143,7 @@ public:
 
 private:
   std::shared_ptr<leave_log> leaves_;
+  reply_ref later_;
 };
 
 /// What a stand-in connection saw: its join outcomes and the closed notices from the room.
@@ -441,4 +459,57 @@ TEST_CASE("a handle_info that throws crashes the room itself") {
   // room wrote nothing to them and ran no leave.
   CHECK(a.port->take() == frames{ok_reply("1", "1")});
   CHECK(f.leaves->empty());
+}
+
+TEST_CASE("intercepted broadcasts go through handle_out per member: pushed, rewritten or skipped") {
+  fixture f;
+  auto plain = f.join("1");
+  auto rewrite = f.join("2", {{"rewrite_out", true}});
+  auto skip = f.join("3", {{"skip_out", true}});
+  for (auto* c : {&plain, &rewrite, &skip})
+    c->port->take();
+  f.publish(plain, "4", "out", {{"n", 1}});
+  // handle_out pushes to each member with its own join_ref, not one shared broadcast frame.
+  CHECK(plain.port->take() == frames{push("1", "out", R"({"n":1})"), ok_reply("1", "4")});
+  CHECK(rewrite.port->take() == frames{push("2", "out", R"({"rewritten":true})")});
+  CHECK(skip.port->take().empty());
+  f.publish(plain, "5", "shout", {{"n", 2}}); // not intercepted: one frame for everyone
+  CHECK(skip.port->take() == frames{broadcast("shout", R"({"n":2})")});
+}
+
+TEST_CASE("current_ref lets a later callback reply to a message that returned noreply") {
+  fixture f;
+  auto a = f.join("1");
+  auto b = f.join("2");
+  a.port->take();
+  b.port->take();
+  f.publish(a, "7", "later");
+  CHECK(a.port->take().empty()); // noreply: nothing yet
+  f.publish(b, "8", "answer");   // b's message makes the room answer a's
+  CHECK(a.port->take() == frames{ok_reply("1", "7", R"({"late":true})")});
+  CHECK(b.port->take() == frames{ok_reply("2", "8")});
+  // A reply to a member that left (or rejoined) meanwhile is dropped.
+  f.publish(a, "9", "later");
+  f.leave(a, "10");
+  a.port->take();
+  f.publish(b, "11", "answer");
+  CHECK(a.port->take().empty());
+}
+
+TEST_CASE("a payload refused by required() gets an error reply or a refused join, not a crash") {
+  fixture f;
+  auto a = f.join("1");
+  a.port->take();
+  f.publish(a, "2", "need_body", {{"body", 5}});
+  f.publish(a, "3", "need_body");
+  f.publish(a, "4", "need_body", {{"body", "hi"}});
+  CHECK(a.port->take() ==
+        frames{R"(["1","2",")" + topic + R"(","phx_reply",{"status":"error","response":{"reason":"body must be a string"}}])",
+               R"(["1","3",")" + topic + R"(","phx_reply",{"status":"error","response":{"reason":"body required"}}])",
+               ok_reply("1", "4", R"({"body":"hi"})")});
+  auto b = f.join("5", {{"need_name", true}});
+  CHECK(b.port->take() ==
+        frames{R"(["5","5",")" + topic + R"(","phx_reply",{"status":"error","response":{"reason":"name required"}}])"});
+  CHECK(f.channel_crashes() == 0);
+  CHECK(f.room_alive());
 }
