@@ -3,21 +3,12 @@
 #include "counter_channel.hpp"
 #include "server/cli.hpp"
 
-namespace {
-
-// Keys left out keep the server defaults (docs/configuration.md).
-constexpr std::string_view default_toml = R"toml(
-[[routes]]
-pattern = "counter:*"
-behaviour = "counter"
-)toml";
-
-} // namespace
-
+// The route is declared in code: no TOML needed. A --config file may still add routes (and
+// every other setting); routes in code are matched first.
 int main(int argc, char** argv) {
   return switchboard::server::run_main(
-    argc, argv, {"switchboard-counter", "a shared counter per counter:* topic", default_toml},
+    argc, argv, {"switchboard-counter", "a shared counter per counter:* topic", ""},
     [](switchboard::server::server& srv) {
-      srv.behaviours().add<counter_example::counter>("counter");
+      srv.route("counter:*", switchboard::actors::make<counter_example::counter>());
     });
 }
