@@ -3,6 +3,7 @@
 /// function runs inside the room actor and must only be called from its callbacks.
 
 #include "actors/member.hpp"
+#include "actors/outbound.hpp"
 #include "protocol/message.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -42,9 +43,12 @@ public:
   /// Like broadcast, excluding `from`.
   virtual void broadcast_from(const member_base& from, std::string_view event,
                               const protocol::payload& payload) = 0;
-  /// Sends `[join_ref, null, topic, event, payload]` to one member.
-  virtual void push(const member_base& to, std::string_view event,
-                    const protocol::payload& payload) = 0;
+  /// Sends `[join_ref, null, topic, event, payload]` to one member and says what became of it
+  /// (as uWebSockets' send does): `queued` (written in order), `dropped` (a reserved event the
+  /// channel may not send, or a binary payload to a V1 client), or `closed` (the member's
+  /// connection is closing, or its channel crashed: stop pushing to it).
+  virtual push_result push(const member_base& to, std::string_view event,
+                           const protocol::payload& payload) = 0;
   /// Sends the same push to each of `to`. The payload is encoded once per serializer; each
   /// member's frame differs only by its join_ref, so it is a copy of the shared encoding with
   /// its own prefix (memory: one payload-sized frame per member until its connection wrote it).

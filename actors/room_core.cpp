@@ -308,12 +308,16 @@ void room_core::fanout(const member_base* except, std::string_view event,
   add(stats.deliveries_total, delivered);
 }
 
-void room_core::push(const member_base& to, std::string_view event,
-                     const protocol::payload& payload) {
-  if (to.crashed_ || !may_send(event))
-    return;
-  if (auto frame = make_push_frame(to.serializer_, to.join_ref_, topic_, event, payload))
-    to.port_->push(std::move(frame));
+push_result room_core::push(const member_base& to, std::string_view event,
+                            const protocol::payload& payload) {
+  if (to.crashed_)
+    return push_result::closed;
+  if (!may_send(event))
+    return push_result::dropped;
+  auto frame = make_push_frame(to.serializer_, to.join_ref_, topic_, event, payload);
+  if (!frame) // a binary payload cannot be expressed in V1
+    return push_result::dropped;
+  return to.port_->push(std::move(frame));
 }
 
 void room_core::push_each(const std::vector<const member_base*>& to, std::string_view event,

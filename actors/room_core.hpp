@@ -53,7 +53,7 @@ public:
   void broadcast(std::string_view event, const protocol::payload& payload) override;
   void broadcast_from(const member_base& from, std::string_view event,
                       const protocol::payload& payload) override;
-  void push(const member_base& to, std::string_view event,
+  push_result push(const member_base& to, std::string_view event,
             const protocol::payload& payload) override;
   void push_each(const std::vector<const member_base*>& to, std::string_view event,
                  const protocol::payload& payload) override;

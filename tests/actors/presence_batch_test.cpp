@@ -61,8 +61,9 @@ public:
       if (m != &from)
         record(*m, event, nullptr, p);
   }
-  void push(const member_base& to, std::string_view event, const protocol::payload& p) override {
+  push_result push(const member_base& to, std::string_view event, const protocol::payload& p) override {
     record(to, event, to.join_ref(), p);
+    return push_result::queued;
   }
   void push_each(const std::vector<const member_base*>& to, std::string_view event,
                  const protocol::payload& p) override {

@@ -44,7 +44,7 @@ public:
       frames.emplace_back(bytes.substr(header, len));
       bytes.remove_prefix(header + len);
     }
-    return push_result::queued;
+    return answer;
   }
   void close(std::uint16_t, std::string_view) override {}
   void inbound_consumed(std::size_t) noexcept override {}
@@ -61,6 +61,7 @@ public:
 
   std::vector<std::string> frames;
   std::size_t taken = 0;
+  push_result answer = push_result::queued; ///< what push reports (the frame is recorded anyway)
 };
 
 struct scripted_member {
@@ -102,7 +103,7 @@ public:
       throw std::runtime_error("after_join failed");
   }
   in_result handle_in(std::string_view event, const sb::protocol::payload& p,
-                      member_type&) override {
+                      member_type& m) override {
     if (event == "crash")
       throw std::runtime_error("handle_in failed");
     if (event == "fail")
@@ -115,6 +116,11 @@ public:
     }
     if (event == "answer")
       room().reply(later_, "ok", json::object{{"late", true}});
+    if (event == "push") { // pushes {"event"} to the sender, replies with what push reported
+      auto what = room().push(m, required<std::string>(p, "event"), json::object{});
+      const char* names[] = {"queued", "dropped", "closed"};
+      return in_result::ok(json::object{{"result", names[static_cast<int>(what)]}});
+    }
     if (event == "need_body")
       return in_result::ok(json::object{{"body", required<std::string>(p, "body")}});
     return in_result::ok();
@@ -512,4 +518,17 @@ TEST_CASE("a payload refused by required() gets an error reply or a refused join
         frames{R"(["5","5",")" + topic + R"(","phx_reply",{"status":"error","response":{"reason":"name required"}}])"});
   CHECK(f.channel_crashes() == 0);
   CHECK(f.room_alive());
+}
+
+TEST_CASE("push reports queued, dropped (a reserved event) or closed (the connection is closing)") {
+  fixture f;
+  auto a = f.join("1");
+  a.port->take();
+  f.publish(a, "2", "push", {{"event", "note"}});
+  CHECK(a.port->take() == frames{push("1", "note", "{}"), ok_reply("1", "2", R"({"result":"queued"})")});
+  f.publish(a, "3", "push", {{"event", "phx_close"}});
+  CHECK(a.port->take() == frames{ok_reply("1", "3", R"({"result":"dropped"})")});
+  a.port->answer = push_result::closed;
+  f.publish(a, "4", "push", {{"event", "note"}});
+  CHECK(a.port->take().back() == ok_reply("1", "4", R"({"result":"closed"})"));
 }
