@@ -226,7 +226,7 @@ TEST_CASE("a join of a topic no route matches is answered unmatched topic with a
   CHECK(f.script->joins == 0);
 }
 
-TEST_CASE("a join goes to the topic's shard; once admitted, the topic's messages go to its room") {
+TEST_CASE("a join goes to the topic's shard, and once admitted the topic's messages go to its room") {
   fixture f;
   f.join("room:a", "1");
   CHECK(f.script->joins == 1);
@@ -276,7 +276,7 @@ TEST_CASE("a join the room finds expired is answered timeout by the connection, 
         frames{reply("null", "2", "room:a", "error", error_reason("unmatched topic"))});
 }
 
-TEST_CASE("a join nobody answers within 10 s is answered timeout; the connection waits till then") {
+TEST_CASE("a join nobody answers within 10 s is answered timeout, and the connection waits till then") {
   fixture f;
   f.script->mode = shard_mode::hold;
   f.join("room:a", "1");
@@ -373,7 +373,7 @@ TEST_CASE("a reserved phx_ event on a joined topic is refused and never reaches 
   CHECK(f.room_log().empty());
 }
 
-TEST_CASE("a join past max_channels is refused; a duplicate join at the limit is not") {
+TEST_CASE("a join past max_channels is refused, but a duplicate join at the limit is not") {
   fixture f{2};
   f.join("room:a", "1");
   f.join("room:b", "2");
@@ -455,7 +455,7 @@ TEST_CASE("an undecodable frame closes with 1007 and ends the connection") {
   CHECK(metrics::global().malformed_total.load() == malformed_before + 1);
 }
 
-TEST_CASE("a room's closed notice makes the topic not joined; a stale incarnation's is ignored") {
+TEST_CASE("a room's closed notice makes the topic not joined, but a stale incarnation's is ignored") {
   fixture f;
   f.join("room:a", "1");
   f.join("room:a", "3");
@@ -496,7 +496,7 @@ TEST_CASE("a member-level crash in a real room: phx_error, then not joined, and 
         frames{reply(quoted("4"), "4", topic, "ok"), reply(quoted("4"), "5", topic, "ok")});
 }
 
-TEST_CASE("a room that crashes sends phx_error for its topic only; one that stops, phx_close") {
+TEST_CASE("a room that crashes sends phx_error for its topic only, one that stops sends phx_close") {
   fixture f;
   f.join("room:a", "1");
   f.join("room:b", "2");

@@ -268,7 +268,7 @@ std::string push(const std::string& join_ref, const std::string& event, const st
 
 } // namespace
 
-TEST_CASE("a handle_in that throws ends the sender's channel only; the room and the others go on") {
+TEST_CASE("a handle_in that throws ends the sender's channel only, and the room and the others go on") {
   fixture f;
   auto a = f.join("1");
   auto b = f.join("2");
@@ -368,7 +368,7 @@ TEST_CASE("a handle_out that throws during a broadcast from handle_info ends tha
   CHECK(f.room_crashes() == 0);
 }
 
-TEST_CASE("an after_join that throws: the join reply, then phx_error; the join counts as refused") {
+TEST_CASE("an after_join that throws: the join reply, then phx_error, and the join counts as refused") {
   fixture f;
   auto a = f.join("1");
   auto b = f.join("2", {{"crash_after_join", true}});
