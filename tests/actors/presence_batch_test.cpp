@@ -237,7 +237,7 @@ TEST_CASE("joins of one window are one diff broadcast, then one state built once
   CHECK(h.room_.broadcasts == 1);
 }
 
-TEST_CASE("members of earlier windows get the diff only; a window's joiners get the state") {
+TEST_CASE("members of earlier windows get the diff only, a window's joiners get the state") {
   harness h;
   h.join(1, "ann");
   h.room_.fire();
@@ -272,7 +272,7 @@ TEST_CASE("a member that joins and leaves within one window appears in no diff a
   CHECK(h.client(2).list().empty()); // bob left before any frame reached it
 }
 
-TEST_CASE("a leaving member receives no further diff; the others get its leave at the flush") {
+TEST_CASE("a leaving member receives no further diff, the others get its leave at the flush") {
   harness h;
   h.join(1, "ann");
   h.join(2, "bob");
@@ -288,7 +288,7 @@ TEST_CASE("a leaving member receives no further diff; the others get its leave a
   CHECK(h.client(1).left_keys == std::vector<std::string>{"bob"});
 }
 
-TEST_CASE("an update: in the window of its track one join; later a leave of the old meta and a "
+TEST_CASE("an update: in the window of its track one join, later a leave of the old meta and a "
           "join of the new one") {
   harness h;
   h.join(1, "ann");
@@ -345,7 +345,7 @@ TEST_CASE("a flush by hand sends the window at once and cancels its timer") {
   CHECK(h.room_.timers() == 1);
 }
 
-TEST_CASE("above state_limit the window's joiners get no state; the diff still goes out") {
+TEST_CASE("above state_limit the window's joiners get no state, but the diff still goes out") {
   harness h{presence_options{.state_limit = 1}};
   h.join(1, "ann");
   h.join(2, "bob");

@@ -5,6 +5,7 @@
 #include "actors/metrics.hpp"
 #include "actors/room.hpp"
 #include "actors/router.hpp"
+#include "actor_test_support.hpp"
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
@@ -23,46 +24,8 @@ namespace json = boost::json;
 using namespace sb::actors;
 using namespace std::chrono_literals;
 
-/// Collects the frames written to one member, as JSON text.
-class recording_port final : public outbound_port {
-public:
-  push_result push(frame_ptr frame) override {
-    // Server frames are unmasked: a 2-byte header, plus 2 or 8 bytes of extended length.
-    std::string_view bytes = frame->bytes;
-    while (bytes.size() >= 2) {
-      std::size_t len = static_cast<unsigned char>(bytes[1]) & 0x7f;
-      std::size_t header = 2;
-      if (len == 126) {
-        len = (static_cast<unsigned char>(bytes[2]) << 8) | static_cast<unsigned char>(bytes[3]);
-        header = 4;
-      } else if (len == 127) {
-        len = 0;
-        for (int i = 2; i < 10; ++i)
-          len = (len << 8) | static_cast<unsigned char>(bytes[i]);
-        header = 10;
-      }
-      frames.emplace_back(bytes.substr(header, len));
-      bytes.remove_prefix(header + len);
-    }
-    return answer;
-  }
-  void close(std::uint16_t, std::string_view) override {}
-  void inbound_consumed(std::size_t) noexcept override {}
-  sb::protocol::serializer serializer() const noexcept override {
-    return sb::protocol::serializer::v2;
-  }
-  /// Frames not yet taken, marking them taken.
-  std::vector<std::string> take() {
-    auto out = std::vector<std::string>(frames.begin() + static_cast<std::ptrdiff_t>(taken),
-                                        frames.end());
-    taken = frames.size();
-    return out;
-  }
-
-  std::vector<std::string> frames;
-  std::size_t taken = 0;
-  push_result answer = push_result::queued; ///< what push reports (the frame is recorded anyway)
-};
+using sb::tests::frames;
+using sb::tests::recording_port;
 
 struct scripted_member {
   bool crash_after_join = false;
@@ -303,11 +266,9 @@ std::string push(const std::string& join_ref, const std::string& event, const st
   return R"([")" + join_ref + R"(",null,")" + topic + R"(",")" + event + R"(",)" + payload + "]";
 }
 
-using frames = std::vector<std::string>;
-
 } // namespace
 
-TEST_CASE("a handle_in that throws ends the sender's channel only; the room and the others go on") {
+TEST_CASE("a handle_in that throws ends the sender's channel only, and the room and the others go on") {
   fixture f;
   auto a = f.join("1");
   auto b = f.join("2");
@@ -407,7 +368,7 @@ TEST_CASE("a handle_out that throws during a broadcast from handle_info ends tha
   CHECK(f.room_crashes() == 0);
 }
 
-TEST_CASE("an after_join that throws: the join reply, then phx_error; the join counts as refused") {
+TEST_CASE("an after_join that throws: the join reply, then phx_error, and the join counts as refused") {
   fixture f;
   auto a = f.join("1");
   auto b = f.join("2", {{"crash_after_join", true}});

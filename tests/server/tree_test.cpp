@@ -192,7 +192,7 @@ struct fixture {
 
 } // namespace
 
-TEST_CASE("a member-level crash ends that channel only; the connection forgets the topic") {
+TEST_CASE("a member-level crash ends that channel only, and the connection forgets the topic") {
   fixture f;
   auto topic = f.topic_in_partition(0);
   auto a = f.connect();
@@ -221,7 +221,7 @@ TEST_CASE("a member-level crash ends that channel only; the connection forgets t
   CHECK(eventually([&] { return a.port->count(R"(["6","7",")") == 1; }));
 }
 
-TEST_CASE("a room-level crash errors each member for that topic; the next join starts a fresh room") {
+TEST_CASE("a room-level crash errors each member for that topic, and the next join starts a fresh room") {
   fixture f;
   auto topic = f.topic_in_partition(0);
   auto a = f.connect();

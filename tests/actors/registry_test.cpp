@@ -1,0 +1,336 @@
+// A registry shard driven one message at a time (CAF's test coordinator), with a stand-in room
+// supervisor and stand-in rooms: joins that wait for a starting room, idle notices that race
+// joins, stale room incarnations, rooms that die, and failed room starts.
+
+#include "actor_test_support.hpp"
+
+#include "actors/messages.hpp"
+#include "actors/registry.hpp"
+#include "supervision/protocol.hpp"
+
+#include <boost/json.hpp>
+#include <caf/all.hpp>
+#include <doctest/doctest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace sb = switchboard;
+namespace json = boost::json;
+namespace sup = switchboard::supervision;
+using namespace sb::actors;
+
+using announce_atom = caf::atom_constant<caf::atom("t_announce")>;
+using go_idle_atom = caf::atom_constant<caf::atom("t_goidle")>;
+using ask_join_atom = caf::atom_constant<caf::atom("t_askjoin")>;
+
+/// What one stand-in room saw.
+struct room_log {
+  std::string topic;
+  std::uint64_t joins_seen = 0;
+  std::size_t broadcasts = 0;
+  bool stopped = false;
+};
+
+/// Stands in for a room: admits every join, counting it; on announce_atom tells the shard it
+/// started, on go_idle_atom reports idle with the joins it has seen (as the real room does when
+/// its last member left); exits normally on stop_atom. The test decides when it announces.
+caf::behavior stand_in_room(caf::event_based_actor* self, caf::actor shard,
+                            std::shared_ptr<room_log> log) {
+  return {
+    [=](join_atom, join_request&) -> caf::result<join_outcome, caf::actor> {
+      ++log->joins_seen;
+      return {join_outcome::admitted, caf::actor_cast<caf::actor>(self)};
+    },
+    [=](broadcast_atom, const broadcast_request&) { ++log->broadcasts; },
+    [=](announce_atom) { self->send(shard, room_started_atom::value, log->topic); },
+    [=](go_idle_atom) { self->send(shard, idle_atom::value, log->topic, log->joins_seen); },
+    [=](stop_atom) {
+      log->stopped = true;
+      self->quit();
+    },
+  };
+}
+
+struct started_room {
+  caf::actor room;
+  std::shared_ptr<room_log> log;
+};
+
+/// What the stand-in supervisor does and did.
+struct supervisor_script {
+  caf::error fail_with; ///< when set, start_child answers this error
+  std::size_t start_requests = 0;
+  std::vector<started_room> started;
+};
+
+/// Stands in for the rooms' simple_one_for_one supervisor: a start_child spawns a stand-in room
+/// with the start arguments the shard passes (topic, route, shard, limits), or fails.
+caf::behavior stand_in_supervisor(caf::event_based_actor* self,
+                                  std::shared_ptr<supervisor_script> script) {
+  return {
+    [=](sup::start_child_atom, const sup::start_args& a) -> caf::result<caf::actor> {
+      ++script->start_requests;
+      if (script->fail_with)
+        return script->fail_with;
+      REQUIRE(a.args.match_elements<std::string, std::shared_ptr<const route>, caf::actor,
+                                    room_limits>());
+      auto log = std::make_shared<room_log>();
+      log->topic = a.args.get_as<std::string>(0);
+      auto room = self->spawn(stand_in_room, a.args.get_as<caf::actor>(2), log);
+      script->started.push_back({room, log});
+      return room;
+    },
+  };
+}
+
+/// What a stand-in connection got back for its join.
+struct join_answer {
+  bool answered = false;
+  join_outcome outcome = join_outcome::refused;
+  caf::actor room;
+  caf::error error;
+};
+
+/// Stands in for a connection: on ask_join_atom sends its shard a join for the topic and
+/// records the answer.
+caf::behavior stand_in_connection(caf::event_based_actor* self, caf::actor shard,
+                                  std::shared_ptr<const route> r,
+                                  std::shared_ptr<join_answer> answer) {
+  return {
+    [=](ask_join_atom, const std::string& topic) {
+      sb::protocol::message msg{json::value("1"), json::value("1"), topic, "phx_join",
+                                json::value(json::object{})};
+      join_request req{caf::actor_cast<caf::actor>(self), nullptr, nullptr, r, std::move(msg),
+                       std::chrono::steady_clock::now() + std::chrono::seconds(5)};
+      self->request(shard, caf::infinite, join_atom::value, std::move(req))
+        .then(
+          [answer](join_outcome outcome, caf::actor room) {
+            answer->answered = true;
+            answer->outcome = outcome;
+            answer->room = std::move(room);
+          },
+          [answer](caf::error& err) {
+            answer->answered = true;
+            answer->error = std::move(err);
+          });
+    },
+  };
+}
+
+const std::string topic = "room:1";
+
+struct fixture : sb::tests::test_system {
+  std::shared_ptr<supervisor_script> script = std::make_shared<supervisor_script>();
+  std::shared_ptr<const route> r; ///< stand-in rooms never call its factory
+  caf::actor supervisor;
+  caf::actor shard;
+  std::vector<caf::actor> actors; ///< killed at the end
+
+  struct client {
+    caf::actor connection;
+    std::shared_ptr<join_answer> answer = std::make_shared<join_answer>();
+  };
+
+  fixture() {
+    router routes;
+    REQUIRE(routes.add("room:*", "stand_in", [](std::string_view) { return nullptr; }).empty());
+    r = routes.match(topic);
+    supervisor = sys->spawn(stand_in_supervisor, script);
+    shard = spawn_registry_shard(*sys, 0, room_limits{}, supervisor);
+    actors = {supervisor, shard};
+    sched->run();
+  }
+  ~fixture() {
+    for (auto& s : script->started)
+      caf::anon_send_exit(s.room, caf::exit_reason::kill);
+    for (auto& a : actors)
+      caf::anon_send_exit(a, caf::exit_reason::kill);
+    sched->run();
+  }
+
+  /// A connection that asks to join `topic` (the actors do not run yet).
+  client ask_join() {
+    client c;
+    c.connection = sys->spawn(stand_in_connection, shard, r, c.answer);
+    actors.push_back(c.connection);
+    while (sched->prioritize(c.connection)) // its start, and nothing else
+      sched->run_once();
+    caf::anon_send(c.connection, ask_join_atom::value, topic);
+    return c;
+  }
+  client join() {
+    auto c = ask_join();
+    sched->run();
+    return c;
+  }
+  started_room& room(std::size_t i) { return script->started.at(i); }
+  void announce(std::size_t i) {
+    caf::anon_send(room(i).room, announce_atom::value);
+    sched->run();
+  }
+};
+
+bool admitted_by(const fixture::client& c, const caf::actor& room) {
+  return c.answer->answered && !c.answer->error && c.answer->outcome == join_outcome::admitted &&
+         c.answer->room == room;
+}
+
+} // namespace
+
+TEST_CASE("joins for a room being started wait, and are forwarded once the room announces itself") {
+  fixture f;
+  auto a = f.join();
+  auto b = f.join();
+  CHECK(f.script->start_requests == 1); // one start for both
+  REQUIRE(f.script->started.size() == 1);
+  CHECK(f.room(0).log->joins_seen == 0);
+  CHECK_FALSE(a.answer->answered);
+  CHECK_FALSE(b.answer->answered);
+
+  f.announce(0);
+  CHECK(f.room(0).log->joins_seen == 2);
+  CHECK(admitted_by(a, f.room(0).room));
+  CHECK(admitted_by(b, f.room(0).room));
+  auto c = f.join(); // the room is known now: forwarded at once
+  CHECK(admitted_by(c, f.room(0).room));
+  CHECK(f.script->start_requests == 1);
+}
+
+TEST_CASE("an idle notice that crossed a forwarded join does not stop the room, and the join is answered") {
+  fixture f;
+  auto a = f.join();
+  f.announce(0);
+  REQUIRE(admitted_by(a, f.room(0).room));
+  // The room's last member leaves and it reports idle (1 join seen) while the shard is already
+  // forwarding a second join: the shard handles the join first, then the idle notice.
+  auto b = f.ask_join();
+  f.step(b.connection); // the join is in the shard's mailbox
+  caf::anon_send(f.room(0).room, go_idle_atom::value);
+  f.step(f.room(0).room); // idle(1) is behind it
+  f.sched->run();
+  CHECK_FALSE(f.room(0).log->stopped);
+  CHECK(admitted_by(b, f.room(0).room));
+  auto c = f.join(); // still the shard's room for the topic
+  CHECK(admitted_by(c, f.room(0).room));
+  CHECK(f.script->start_requests == 1);
+
+  // An idle notice that counts every forwarded join does stop it.
+  caf::anon_send(f.room(0).room, go_idle_atom::value);
+  f.sched->run();
+  CHECK(f.room(0).log->stopped);
+  auto d = f.join();
+  CHECK(f.script->start_requests == 2);
+  CHECK_FALSE(d.answer->answered);
+}
+
+TEST_CASE("idle notices from a stopped room incarnation are ignored while its successor starts and runs") {
+  fixture f;
+  auto a = f.join();
+  f.announce(0);
+  REQUIRE(admitted_by(a, f.room(0).room));
+  auto old_room = f.room(0).room;
+  // The old room reports idle three times (its grace-period check fires too) before it gets to
+  // the stop the first notice earns it.
+  for (int i = 0; i < 3; ++i)
+    caf::anon_send(old_room, go_idle_atom::value);
+  f.step(old_room);
+  f.step(f.shard); // idle(1): the shard erases the topic and sends stop
+  auto b = f.ask_join();
+  f.run_except(old_room); // a fresh room is started for b's join, which waits
+  REQUIRE(f.script->started.size() == 2);
+  auto new_room = f.room(1).room;
+  CHECK_FALSE(b.answer->answered);
+
+  f.step(old_room); // a stale idle while the successor starts
+  f.run_except(old_room);
+  CHECK_FALSE(b.answer->answered);
+  CHECK(f.script->start_requests == 2);
+
+  caf::anon_send(new_room, announce_atom::value);
+  f.run_except(old_room);
+  CHECK(admitted_by(b, new_room));
+
+  f.step(old_room); // a stale idle whose join count matches the successor's
+  f.run_except(old_room);
+  CHECK_FALSE(f.room(1).log->stopped);
+  auto c = f.join(); // forwarded to the successor, no new start
+  CHECK(admitted_by(c, new_room));
+  CHECK(f.script->start_requests == 2);
+  CHECK(f.room(0).log->stopped); // the old room got its stop at last
+}
+
+TEST_CASE("a room that dies after announcing itself is forgotten: the next join starts a fresh room") {
+  fixture f;
+  auto a = f.join();
+  f.announce(0);
+  REQUIRE(admitted_by(a, f.room(0).room));
+  sb::tests::send_exit(f.room(0).room, caf::sec::runtime_error);
+  f.sched->run();
+  auto b = f.join();
+  CHECK(f.script->start_requests == 2);
+  REQUIRE(f.script->started.size() == 2);
+  f.announce(1);
+  CHECK(admitted_by(b, f.room(1).room));
+}
+
+// Skipped: a known bug (actors/registry.cpp). The shard monitors a room only once the room
+// announces itself (room_started_atom) and ignores start_child's successful answer, so a room
+// that dies before announcing goes unnoticed. That happens whenever a route's channel factory
+// throws: room_core's constructor calls it while the room initialises, before the announcement,
+// and the supervisor has already answered start_child with the room. The joins waiting for it are
+// never answered (their connections answer "timeout" after 10 s) and, as the topic's entry stays
+// "starting" for good, every later join for the topic waits forever too (seen with the real
+// simple_one_for_one supervisor and start_room). The down handler's "joins waiting" branch cannot
+// help: when a monitored room dies nothing is waiting, since the announcement forwarded it all.
+TEST_CASE("a room that dies before announcing itself, with joins waiting, is replaced by a fresh room" *
+          doctest::skip()) {
+  fixture f;
+  auto a = f.join();
+  auto b = f.join();
+  REQUIRE(f.script->started.size() == 1);
+  sb::tests::send_exit(f.room(0).room, caf::sec::runtime_error);
+  f.sched->run();
+  CHECK(f.script->start_requests == 2);
+  REQUIRE(f.script->started.size() == 2);
+  f.announce(1);
+  CHECK(admitted_by(a, f.room(1).room));
+  CHECK(admitted_by(b, f.room(1).room));
+}
+
+TEST_CASE("a failed room start answers every waiting join with the error, and the next join retries") {
+  fixture f;
+  f.script->fail_with = caf::make_error(caf::sec::runtime_error, "no room today");
+  auto a = f.ask_join();
+  auto b = f.ask_join();
+  f.sched->run();
+  CHECK(f.script->start_requests == 1);
+  for (auto* c : {&a, &b}) {
+    CHECK(c->answer->answered);
+    CHECK(c->answer->error == f.script->fail_with);
+  }
+  f.script->fail_with = caf::error{};
+  auto c = f.join();
+  CHECK(f.script->start_requests == 2);
+  f.announce(0);
+  CHECK(admitted_by(c, f.room(0).room));
+}
+
+TEST_CASE("a broadcast goes to the topic's running room, and none is queued for a starting room") {
+  fixture f;
+  auto broadcast = [&] {
+    caf::anon_send(f.shard, broadcast_atom::value,
+                   broadcast_request{topic, "news", json::value(json::object{})});
+    f.sched->run();
+  };
+  broadcast(); // no room
+  auto a = f.join();
+  broadcast(); // the room is starting
+  f.announce(0);
+  CHECK(f.room(0).log->broadcasts == 0);
+  broadcast();
+  CHECK(f.room(0).log->broadcasts == 1);
+}
