@@ -42,23 +42,35 @@ void forward(room_entry& e, caf::response_promise& rp, join_request&& req) {
   rp.delegate(e.room, join_atom::value, std::move(req));
 }
 
+/// Monitors `room` once, remembering its topic for the down handler.
+void watch(shard_actor* self, const caf::actor& room, const std::string& topic) {
+  if (room && self->state.topic_of.emplace(room.id(), topic).second)
+    self->monitor(room);
+}
+
+/// A room of `topic` could not start (or died before announcing itself): every join waiting
+/// for it gets `err`; the next join starts another.
+void fail_waiting(shard_actor* self, const std::string& topic, const caf::error& err) {
+  auto i = self->state.rooms.find(topic);
+  if (i == self->state.rooms.end() || i->second.room)
+    return;
+  spdlog::error("room {} failed to start: {}", topic, self->system().render(err));
+  for (auto& w : i->second.waiting)
+    w.promise.deliver(err);
+  self->state.rooms.erase(i);
+}
+
 void start_room(shard_actor* self, const std::string& topic, std::shared_ptr<const route> r) {
   auto args = caf::make_message(topic, std::move(r), caf::actor_cast<caf::actor>(self),
                                 self->state.limits);
   auto sup = caf::actor_cast<supervision::supervisor_actor>(self->state.room_supervisor);
-  // Success is seen through the room's own announcement (which also covers restarts).
+  // Joins are forwarded once the room announces itself; it is watched from the moment it
+  // exists, so that one dying before its announcement (a channel factory that throws) fails
+  // the joins waiting for it instead of leaving the topic "starting" for good.
   self->request(sup, caf::infinite, supervision::start_child_atom::value,
                 supervision::start_args{std::move(args)})
-    .then([](const caf::actor&) {},
-          [self, topic](caf::error& err) {
-            auto i = self->state.rooms.find(topic);
-            if (i == self->state.rooms.end() || i->second.room)
-              return;
-            spdlog::error("room {} failed to start: {}", topic, self->system().render(err));
-            for (auto& w : i->second.waiting)
-              w.promise.deliver(err);
-            self->state.rooms.erase(i);
-          });
+    .then([self, topic](const caf::actor& room) { watch(self, room, topic); },
+          [self, topic](caf::error& err) { fail_waiting(self, topic, err); });
 }
 
 caf::behavior registry_shard(shard_actor* self, std::size_t index, room_limits limits,
@@ -74,7 +86,13 @@ caf::behavior registry_shard(shard_actor* self, std::size_t index, room_limits l
     const auto topic = std::move(t->second);
     st.topic_of.erase(t);
     auto i = st.rooms.find(topic);
-    if (i == st.rooms.end() || !i->second.room || i->second.room.id() != down.source.id())
+    if (i == st.rooms.end())
+      return;
+    if (!i->second.room) { // it died before announcing itself: a failed start
+      fail_waiting(self, topic, down.reason ? down.reason : caf::make_error(caf::sec::runtime_error));
+      return;
+    }
+    if (i->second.room.id() != down.source.id())
       return;
     // Rooms are temporary: nobody restarts a crashed room. Joins already forwarded to it were
     // bounced to their connections with an error (answered "join crashed"); the next join
@@ -105,8 +123,7 @@ caf::behavior registry_shard(shard_actor* self, std::size_t index, room_limits l
       auto& e = self->state.rooms[topic];
       e.room = room;
       e.joins_forwarded = 0;
-      self->state.topic_of[room.id()] = topic;
-      self->monitor(room);
+      watch(self, room, topic);
       auto waiting = std::move(e.waiting);
       for (auto& w : waiting)
         forward(e, w.promise, std::move(w.req));
