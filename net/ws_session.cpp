@@ -37,12 +37,6 @@ actors::metrics& stats() {
   return actors::metrics::global();
 }
 
-std::int64_t clock_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::steady_clock::now().time_since_epoch())
-    .count();
-}
-
 } // namespace
 
 std::int64_t ws_session::clock_ms() noexcept {
@@ -54,7 +48,7 @@ std::int64_t ws_session::clock_ms() noexcept {
 ws_session::ws_session(asio::ip::tcp::socket socket, protocol::serializer s,
                        const session_options& options, session_registry& registry)
   : socket_(std::move(socket)), serializer_(s), reader_(options.max_frame_bytes),
-    options_(options), registry_(registry), bucket_(options.burst, clock_ns()) {
+    options_(options), registry_(registry), bucket_(options.messages_per_second, options.burst) {
 }
 
 void ws_session::start(caf::actor connection, std::string early_bytes) {
@@ -159,12 +153,10 @@ void ws_session::consume(std::string_view bytes) {
 bool ws_session::admit_inbound() {
   if (rate_limit_exceeded_)
     return false;
-  if (bucket_.take(options_.messages_per_second, options_.burst, clock_ns())) {
-    refused_in_a_row_ = 0;
+  if (bucket_.take())
     return true;
-  }
   add(stats().rate_limited_total);
-  if (++refused_in_a_row_ > options_.rate_limit_close_after) {
+  if (bucket_.refused_in_a_row() > options_.rate_limit_close_after) {
     rate_limit_exceeded_ = true;
     // The connection closes after its rooms answered what it accepted before (their replies
     // precede the close frame).

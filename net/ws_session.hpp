@@ -128,7 +128,6 @@ private:
 
   // Strand-only: the inbound rate limit.
   token_bucket bucket_;
-  std::size_t refused_in_a_row_ = 0;
   bool rate_limit_exceeded_ = false; ///< nothing more is forwarded or answered
 
   // Strand-only: the frames of the write in flight and their buffers.
