@@ -43,9 +43,10 @@ push_outcome outbound_queue::overflow(const actors::outbound_frame& frame) {
         ++discarded;
         return true;
       });
+      const bool fitted = fits();
       bytes_ -= freed;
       dropped_ += discarded;
-      if (fits())
+      if (fitted)
         return {push_verdict::queued, discarded};
       ++dropped_;
       return {push_verdict::dropped, discarded};

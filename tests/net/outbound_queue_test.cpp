@@ -382,6 +382,42 @@ TEST_SUITE("outbound queue: overflow policies") {
     CHECK(take(q) == batch{c1, c2, n});
   }
 
+  TEST_CASE("drop_oldest never drops the batch in flight; what still does not fit is dropped") {
+    outbound_queue q{limits};
+    auto in_flight = broadcast(80);
+    (void)push(q, in_flight);
+    (void)take(q);
+    auto b1 = broadcast(10), b2 = control(5);
+    (void)push(q, b1);
+    (void)push(q, b2);
+    auto outcome = q.push(broadcast(20, overflow_policy::drop_oldest));
+    CHECK(outcome.verdict == push_verdict::dropped);
+    CHECK(outcome.dropped_oldest == 1); // b1 went, and the new one did not fit either
+    CHECK(q.dropped() == 2);
+    CHECK(q.bytes() == 85);
+    CHECK(q.batch_written().more);
+    CHECK(take(q) == batch{b2});
+  }
+
+  TEST_CASE("drop_oldest: a broadcast larger than max_bytes empties the queue and is dropped") {
+    outbound_queue q{limits};
+    (void)push(q, broadcast(50));
+    auto outcome = q.push(broadcast(101, overflow_policy::drop_oldest));
+    CHECK(outcome.verdict == push_verdict::dropped);
+    CHECK(outcome.dropped_oldest == 1);
+    CHECK(q.bytes() == 0);
+  }
+
+  TEST_CASE("each broadcast carries its own route's policy") {
+    outbound_queue q{limits};
+    auto keep = broadcast(90, overflow_policy::drop_newest);
+    (void)push(q, keep);
+    CHECK(push(q, broadcast(20, overflow_policy::drop_newest)) == push_verdict::dropped);
+    CHECK(push(q, broadcast(20, overflow_policy::close)) == push_verdict::slow_consumer);
+    CHECK(push(q, broadcast(20, overflow_policy::drop_oldest)) == push_verdict::queued);
+    CHECK(q.dropped() == 2); // the new drop_newest frame, then the oldest broadcast
+  }
+
   TEST_CASE("drop_oldest with only control frames queued drops the new broadcast") {
     outbound_queue q{limits};
     (void)push(q, control(100));
