@@ -56,6 +56,7 @@ ws_session::ws_session(asio::ip::tcp::socket socket, protocol::serializer s,
 void ws_session::start(caf::actor connection, std::string early_bytes) {
   connection_ = std::move(connection);
   last_inbound_ms_ = clock_ms();
+  fd_ = socket_.native_handle();
   registry_.add(shared_from_this());
   add(stats().connections_total);
   error_code ec;
@@ -315,8 +316,10 @@ bool ws_session::write_stalled(std::int64_t now_ms) {
     unsent_at_sweep_ = -1;
     return false;
   }
+  // A descriptor closed (or even reused) after this load only misjudges a finished session.
   int unsent = 0;
-  if (::ioctl(socket_.native_handle(), SIOCOUTQ, &unsent) != 0)
+  const int fd = fd_.load();
+  if (fd < 0 || ::ioctl(fd, SIOCOUTQ, &unsent) != 0)
     unsent = 0;
   if (unsent_at_sweep_ < 0 || unsent < unsent_at_sweep_)
     progress_ms_ = now_ms;
@@ -354,6 +357,7 @@ void ws_session::finish() {
   registry_.note_released(peak_bytes);
   if (dropped > 0)
     spdlog::debug("connection closed after dropping {} broadcast frames", dropped);
+  fd_ = -1;
   error_code ignored;
   socket_.close(ignored);
   if (close_timer_)

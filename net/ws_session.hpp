@@ -119,6 +119,9 @@ private:
   std::atomic<std::size_t> inbound_bytes_in_flight_{0};
   std::atomic<std::int64_t> last_inbound_ms_{0};
   std::atomic<std::int64_t> write_started_ms_{0}; ///< 0 = no write in flight
+  /// The socket's descriptor for the sweeper, which must not read socket_ while the strand may
+  /// close it (with io_threads > 1 the sweep runs on another thread); -1 once closed.
+  std::atomic<int> fd_{-1};
 
   // Strand-only: the inbound rate limit.
   token_bucket bucket_;
