@@ -37,12 +37,6 @@ actors::metrics& stats() {
   return actors::metrics::global();
 }
 
-std::int64_t clock_ns() noexcept {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-           std::chrono::steady_clock::now().time_since_epoch())
-    .count();
-}
-
 } // namespace
 
 std::int64_t ws_session::clock_ms() noexcept {
@@ -54,12 +48,15 @@ std::int64_t ws_session::clock_ms() noexcept {
 ws_session::ws_session(asio::ip::tcp::socket socket, protocol::serializer s,
                        const session_options& options, session_registry& registry)
   : socket_(std::move(socket)), serializer_(s), reader_(options.max_frame_bytes),
-    options_(options), registry_(registry), bucket_(options.burst, clock_ns()) {
+    options_(options), registry_(registry),
+    queue_({options.max_outbound_bytes, options.max_outbound_control_bytes}),
+    bucket_(options.messages_per_second, options.burst) {
 }
 
 void ws_session::start(caf::actor connection, std::string early_bytes) {
   connection_ = std::move(connection);
   last_inbound_ms_ = clock_ms();
+  fd_ = socket_.native_handle();
   registry_.add(shared_from_this());
   add(stats().connections_total);
   error_code ec;
@@ -159,12 +156,10 @@ void ws_session::consume(std::string_view bytes) {
 bool ws_session::admit_inbound() {
   if (rate_limit_exceeded_)
     return false;
-  if (bucket_.take(options_.messages_per_second, options_.burst, clock_ns())) {
-    refused_in_a_row_ = 0;
+  if (bucket_.take())
     return true;
-  }
   add(stats().rate_limited_total);
-  if (++refused_in_a_row_ > options_.rate_limit_close_after) {
+  if (bucket_.refused_in_a_row() > options_.rate_limit_close_after) {
     rate_limit_exceeded_ = true;
     // The connection closes after its rooms answered what it accepted before (their replies
     // precede the close frame).
@@ -179,77 +174,33 @@ bool ws_session::admit_inbound() {
 void ws_session::queue_pong(std::string_view payload) {
   auto pong = control_frame(protocol::ws_frame(protocol::ws_opcode::pong, payload));
   std::unique_lock lock{mutex_};
-  if (close_queued_ || finished_)
-    return;
-  if (pending_pong_) { // not written yet: the latest ping's answer replaces it
-    queued_bytes_ -= pending_pong_->bytes.size();
-    control_bytes_ -= pending_pong_->bytes.size();
-  }
-  queued_bytes_ += pong->bytes.size();
-  control_bytes_ += pong->bytes.size();
-  pending_pong_ = std::move(pong);
-  schedule_write_locked(lock);
+  if (queue_.queue_pong(std::move(pong)))
+    schedule_write_locked(lock);
 }
 
 push_result ws_session::push(actors::frame_ptr frame) {
-  std::unique_lock lock{mutex_};
-  if (close_queued_ || finished_)
-    return push_result::closed;
-  const auto size = frame->bytes.size();
   const bool broadcast = frame->cls == actors::frame_class::broadcast;
-  const bool over_bound =
-    broadcast ? queued_bytes_ > 0 && queued_bytes_ + size > options_.max_outbound_bytes &&
-                  over_bound_locked(frame)
-              : control_bytes_ > 0 && control_bytes_ + size > options_.max_outbound_control_bytes;
-  if (over_bound) {
-    if (broadcast && frame->on_overflow != actors::overflow_policy::close)
+  std::unique_lock lock{mutex_};
+  const auto outcome = queue_.push(std::move(frame));
+  if (outcome.dropped_oldest > 0)
+    add(stats().dropped_oldest_total, outcome.dropped_oldest);
+  switch (outcome.verdict) {
+    case push_verdict::queued:
+      stats().observe_queue_bytes(queue_.bytes());
+      schedule_write_locked(lock);
+      return push_result::queued;
+    case push_verdict::dropped:
+      add(stats().dropped_newest_total);
       return push_result::dropped;
-    if (!broadcast)
-      add(stats().control_overflows_total);
-    lock.unlock();
-    close(actors::close_code::try_again_later, "slow consumer");
-    return push_result::closed;
+    case push_verdict::slow_consumer:
+      if (!broadcast)
+        add(stats().control_overflows_total);
+      queue_close_locked(lock, actors::close_code::try_again_later, "slow consumer", true);
+      return push_result::closed;
+    case push_verdict::closed:
+      break;
   }
-  enqueue_locked(std::move(frame));
-  peak_queued_bytes_ = std::max(peak_queued_bytes_, queued_bytes_);
-  stats().observe_queue_bytes(queued_bytes_);
-  schedule_write_locked(lock);
-  return push_result::queued;
-}
-
-void ws_session::enqueue_locked(actors::frame_ptr frame) {
-  queued_bytes_ += frame->bytes.size();
-  if (frame->cls != actors::frame_class::broadcast)
-    control_bytes_ += frame->bytes.size();
-  queue_.push_back(std::move(frame));
-}
-
-// Applies a broadcast frame's overflow policy; true when the frame is not queued.
-bool ws_session::over_bound_locked(const actors::frame_ptr& frame) {
-  using actors::overflow_policy;
-  if (frame->on_overflow == overflow_policy::close)
-    return true;
-  if (frame->on_overflow == overflow_policy::drop_oldest) {
-    std::size_t freed = 0, dropped = 0;
-    auto fits = [&] {
-      return queued_bytes_ - freed + frame->bytes.size() <= options_.max_outbound_bytes;
-    };
-    std::erase_if(queue_, [&](const actors::frame_ptr& f) {
-      if (fits() || f->cls != actors::frame_class::broadcast)
-        return false;
-      freed += f->bytes.size();
-      ++dropped;
-      return true;
-    });
-    queued_bytes_ -= freed;
-    dropped_ += dropped;
-    add(stats().dropped_oldest_total, dropped);
-    if (fits())
-      return false;
-  }
-  ++dropped_;
-  add(stats().dropped_newest_total);
-  return true;
+  return push_result::closed;
 }
 
 void ws_session::close(std::uint16_t code, std::string_view reason) {
@@ -258,21 +209,23 @@ void ws_session::close(std::uint16_t code, std::string_view reason) {
 
 void ws_session::queue_close(std::uint16_t code, std::string_view reason, bool ours) {
   std::unique_lock lock{mutex_};
-  if (close_queued_ || finished_)
+  queue_close_locked(lock, code, reason, ours);
+}
+
+void ws_session::queue_close_locked(std::unique_lock<std::mutex>& lock, std::uint16_t code,
+                                    std::string_view reason, bool ours) {
+  if (!queue_.open())
     return;
   close_queued_ = true;
   if (ours)
     stats().count_close(code);
-  if (pending_pong_) // answered before the close: nothing may follow a close frame
-    queue_.push_back(std::move(pending_pong_));
-  enqueue_locked(control_frame(protocol::ws_close_frame(code, reason)));
+  (void)queue_.queue_close(control_frame(protocol::ws_close_frame(code, reason)));
   schedule_write_locked(lock);
 }
 
 void ws_session::schedule_write_locked(std::unique_lock<std::mutex>& lock) {
-  if (write_scheduled_)
+  if (!queue_.claim_writer())
     return;
-  write_scheduled_ = true;
   lock.unlock();
   asio::post(socket_.get_executor(), [self = shared_from_this()] { self->do_write(); });
 }
@@ -280,15 +233,8 @@ void ws_session::schedule_write_locked(std::unique_lock<std::mutex>& lock) {
 void ws_session::do_write() {
   {
     std::lock_guard lock{mutex_};
-    if (finished_ || (queue_.empty() && !pending_pong_)) {
-      write_scheduled_ = false;
+    if (!queue_.take_batch(writing_))
       return;
-    }
-    writing_.swap(queue_);
-    if (pending_pong_)
-      writing_.insert(writing_.begin(), std::move(pending_pong_));
-    // Every queued frame is in this batch, so all the control bytes are.
-    writing_control_bytes_ = control_bytes_;
   }
   buffers_.clear();
   buffers_.reserve(writing_.size());
@@ -322,26 +268,19 @@ void ws_session::on_write(std::size_t bytes) {
   write_started_ms_.store(0, std::memory_order_relaxed);
   add(stats().frames_out_total, writing_.size());
   add(stats().bytes_out_total, bytes);
-  bool more = false;
-  bool close_sent = false;
+  batch_outcome next;
   {
     std::lock_guard lock{mutex_};
-    queued_bytes_ -= bytes;
-    control_bytes_ -= writing_control_bytes_;
-    writing_control_bytes_ = 0;
-    close_sent = close_queued_ && queue_.empty();
-    more = !queue_.empty() || pending_pong_ != nullptr;
-    if (!more)
-      write_scheduled_ = false;
+    next = queue_.batch_written();
   }
   writing_.clear();
   if (writing_.capacity() > 1024) { // a burst is over: give the memory back
     std::vector<actors::frame_ptr>{}.swap(writing_);
     std::vector<asio::const_buffer>{}.swap(buffers_);
   }
-  if (more)
+  if (next.more)
     return do_write();
-  if (close_sent && !close_written_) {
+  if (next.close_sent && !close_written_) {
     close_written_ = true;
     if (peer_closed_)
       return finish();
@@ -377,8 +316,10 @@ bool ws_session::write_stalled(std::int64_t now_ms) {
     unsent_at_sweep_ = -1;
     return false;
   }
+  // A descriptor closed (or even reused) after this load only misjudges a finished session.
   int unsent = 0;
-  if (::ioctl(socket_.native_handle(), SIOCOUTQ, &unsent) != 0)
+  const int fd = fd_.load();
+  if (fd < 0 || ::ioctl(fd, SIOCOUTQ, &unsent) != 0)
     unsent = 0;
   if (unsent_at_sweep_ < 0 || unsent < unsent_at_sweep_)
     progress_ms_ = now_ms;
@@ -402,19 +343,21 @@ void ws_session::fail(error_code ec, const char* what) {
 }
 
 void ws_session::finish() {
+  std::size_t peak_bytes = 0;
+  std::uint64_t dropped = 0;
   {
     std::lock_guard lock{mutex_};
     if (finished_)
       return;
     finished_ = true;
-    queue_.clear();
-    pending_pong_.reset();
-    queued_bytes_ = 0;
-    control_bytes_ = 0;
+    peak_bytes = queue_.peak_bytes();
+    dropped = queue_.dropped();
+    queue_.discard();
   }
-  registry_.note_released(peak_queued_bytes_);
-  if (auto n = dropped_.load())
-    spdlog::debug("connection closed after dropping {} broadcast frames", n);
+  registry_.note_released(peak_bytes);
+  if (dropped > 0)
+    spdlog::debug("connection closed after dropping {} broadcast frames", dropped);
+  fd_ = -1;
   error_code ignored;
   socket_.close(ignored);
   if (close_timer_)

@@ -1,16 +1,17 @@
 #pragma once
 /// One WebSocket connection after the upgrade. Moves bytes only: every inbound message goes to the
 /// connection actor as (inbound_atom, bytes, binary, refused) after the inbound rate limit, pings
-/// are answered here (only the latest unanswered ping gets a pong, as RFC 6455 §5.5.3 allows, so
-/// a ping flood queues one pong at most); outbound frames arrive from actors through
-/// the outbound_port interface into a queue bounded in bytes, and are written with gather writes
-/// (every queued frame in one write call, up to the kernel's iovec limit).
+/// are answered here; outbound frames arrive from actors through the outbound_port interface into
+/// an outbound_queue (net/outbound_queue.hpp: the bounds, overflow policies, pong coalescing and
+/// write order), and each batch it hands out is written with gather writes (every queued frame in
+/// one write call, up to the kernel's iovec limit).
 ///
 /// Threads: reads and writes run on the session's strand; push(), close(), inbound_consumed() and
 /// sweep() may be called from any thread (a mutex guards the queue; a push never waits on the
 /// socket, so a room pays the same for a slow member as for a fast one).
 
 #include "actors/outbound.hpp"
+#include "net/outbound_queue.hpp"
 #include "net/token_bucket.hpp"
 #include "net/ws_reader.hpp"
 
@@ -86,10 +87,10 @@ private:
   /// refusals in a row exceed the limit).
   bool admit_inbound();
   void queue_pong(std::string_view payload);
-  bool over_bound_locked(const actors::frame_ptr& frame); // true: the frame is not queued
-  void enqueue_locked(actors::frame_ptr frame);
   /// Queues a close frame; `ours` = the server initiates it (counted in metrics by code).
   void queue_close(std::uint16_t code, std::string_view reason, bool ours);
+  void queue_close_locked(std::unique_lock<std::mutex>& lock, std::uint16_t code,
+                          std::string_view reason, bool ours);
   void schedule_write_locked(std::unique_lock<std::mutex>& lock);
   void do_write();
   void write_some();
@@ -107,31 +108,26 @@ private:
   session_registry& registry_;
   std::unique_ptr<boost::asio::steady_timer> close_timer_; ///< only while closing
 
-  std::mutex mutex_; // guards the members below
-  std::vector<actors::frame_ptr> queue_;
-  actors::frame_ptr pending_pong_; ///< the answer to the latest ping, written with the next batch
-  std::size_t queued_bytes_ = 0;  ///< queued plus being written, every class
-  std::size_t control_bytes_ = 0; ///< the part of queued_bytes_ that is not broadcast frames
-  std::size_t writing_control_bytes_ = 0; ///< control bytes of the write in flight
-  std::size_t peak_queued_bytes_ = 0;     ///< what this connection made the server hold at most
-  bool write_scheduled_ = false;
+  std::mutex mutex_; // guards queue_
+  outbound_queue queue_;
 
   // Written under the mutex or on the strand; read anywhere.
-  std::atomic<bool> close_queued_{false}; ///< a close frame is queued: later pushes are refused
-  std::atomic<bool> finished_{false};
+  std::atomic<bool> close_queued_{false}; ///< queue_.closing(), for readers without the mutex
+  std::atomic<bool> finished_{false};     ///< the socket is closed (queue_ was discarded)
   std::atomic<bool> read_paused_{false};
   std::atomic<std::uint32_t> inbound_in_flight_{0};
   std::atomic<std::size_t> inbound_bytes_in_flight_{0};
   std::atomic<std::int64_t> last_inbound_ms_{0};
   std::atomic<std::int64_t> write_started_ms_{0}; ///< 0 = no write in flight
-  std::atomic<std::uint64_t> dropped_{0};
+  /// The socket's descriptor for the sweeper, which must not read socket_ while the strand may
+  /// close it (with io_threads > 1 the sweep runs on another thread); -1 once closed.
+  std::atomic<int> fd_{-1};
 
   // Strand-only: the inbound rate limit.
   token_bucket bucket_;
-  std::size_t refused_in_a_row_ = 0;
   bool rate_limit_exceeded_ = false; ///< nothing more is forwarded or answered
 
-  // Strand-only: the frames of the write in flight and their buffers.
+  // Strand-only: the batch being written (taken from queue_) and its buffers.
   std::vector<actors::frame_ptr> writing_;
   std::vector<boost::asio::const_buffer> buffers_; ///< what remains to be written
   std::size_t write_total_ = 0;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything, and runs every test (unit, example and end-to-end)
-# through ctest. With CI=true it then repeats the whole suite on an AddressSanitizer +
-# UndefinedBehaviorSanitizer build.
+# through ctest. With CI=true it also runs the unit tests on a ThreadSanitizer build, and then
+# repeats the whole suite on an AddressSanitizer + UndefinedBehaviorSanitizer build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --test
@@ -33,6 +33,23 @@ CXX=clang++-16 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebIn
 cmake --build build-fuzz -j "$jobs"
 (cd build-fuzz && ctest --output-on-failure --no-tests=error --timeout 300 -j "$jobs")
 # --- end fuzz regression ---
+
+# --- ThreadSanitizer (CI only) ---
+# The unit tests only (ctest label `unit`: the doctest suites of protocol, net, actors,
+# supervision and server), in their own build directory: they drive the supervisors, the actors
+# and the sessions from several threads at a fraction of the cost of an instrumented full suite.
+# The build links a CAF built with TSan too (cmake/tsan_caf.cmake says why), so no report needs
+# suppressing; a report fails its test (TSan's exit code 66).
+if [[ "${CI:-}" == "true" ]]; then
+  echo "== ThreadSanitizer build (unit tests) =="
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSWITCHBOARD_TSAN=ON \
+    -DSWITCHBOARD_SANITIZE=OFF -DSWITCHBOARD_FUZZ=OFF -DSWITCHBOARD_TESTS=ON \
+    -DSWITCHBOARD_EXAMPLES=OFF >/dev/null
+  cmake --build build-tsan --target unit_tests -j "$jobs"
+  (export TSAN_OPTIONS=second_deadlock_stack=1
+   cd build-tsan && ctest --output-on-failure --no-tests=error --timeout 300 -j "$jobs" -L unit)
+fi
+# --- end ThreadSanitizer ---
 
 run_suite build "" -DCMAKE_BUILD_TYPE=RelWithDebInfo
 if [[ "${CI:-}" == "true" ]]; then
