@@ -330,7 +330,7 @@ TEST_SUITE("outbound queue: overflow policies") {
     CHECK(take(q) == batch{a});
   }
 
-  TEST_CASE("drop_newest: the new broadcast is dropped and counted; smaller ones still fit") {
+  TEST_CASE("drop_newest: the new broadcast is dropped and counted, and smaller ones still fit") {
     outbound_queue q{limits};
     auto a = broadcast(80), b = broadcast(20, overflow_policy::drop_newest);
     (void)push(q, a);
@@ -382,7 +382,7 @@ TEST_SUITE("outbound queue: overflow policies") {
     CHECK(take(q) == batch{c1, c2, n});
   }
 
-  TEST_CASE("drop_oldest never drops the batch in flight; what still does not fit is dropped") {
+  TEST_CASE("drop_oldest never drops the batch in flight, and what still does not fit is dropped") {
     outbound_queue q{limits};
     auto in_flight = broadcast(80);
     (void)push(q, in_flight);
