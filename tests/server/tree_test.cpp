@@ -180,6 +180,13 @@ struct fixture {
   void send(const client& c, const std::string& frame) {
     caf::anon_send(c.connection, sb::actors::inbound_atom::value, frame, false, false);
   }
+  /// A connection joined to `topic` with join_ref and ref `join_ref`, once its join was answered.
+  client joined(const std::string& topic, const std::string& join_ref) {
+    auto c = connect();
+    send(c, "[\"" + join_ref + "\",\"" + join_ref + "\",\"" + topic + "\",\"phx_join\",{}]");
+    REQUIRE(eventually([&] { return c.port->count("phx_reply") == 1; }));
+    return c;
+  }
   /// Topics of the form crash:<n> living in partition `p`.
   std::string topic_in_partition(std::size_t p, int skip = 0) {
     for (int n = 0;; ++n) {
@@ -195,11 +202,8 @@ struct fixture {
 TEST_CASE("a member-level crash ends that channel only, and the connection forgets the topic") {
   fixture f;
   auto topic = f.topic_in_partition(0);
-  auto a = f.connect();
-  auto b = f.connect();
-  f.send(a, R"(["1","1",")" + topic + R"(","phx_join",{}])");
-  f.send(b, R"(["2","2",")" + topic + R"(","phx_join",{}])");
-  REQUIRE(eventually([&] { return a.port->count("phx_reply") == 1 && b.port->count("phx_reply") == 1; }));
+  auto a = f.joined(topic, "1");
+  auto b = f.joined(topic, "2");
 
   f.send(a, R"(["1","3",")" + topic + R"(","crash",{}])");
   CHECK(eventually([&] {
@@ -224,11 +228,8 @@ TEST_CASE("a member-level crash ends that channel only, and the connection forge
 TEST_CASE("a room-level crash errors each member for that topic, and the next join starts a fresh room") {
   fixture f;
   auto topic = f.topic_in_partition(0);
-  auto a = f.connect();
-  auto b = f.connect();
-  f.send(a, R"(["1","1",")" + topic + R"(","phx_join",{}])");
-  f.send(b, R"(["1","1",")" + topic + R"(","phx_join",{}])");
-  REQUIRE(eventually([&] { return a.port->count("phx_reply") == 1 && b.port->count("phx_reply") == 1; }));
+  auto a = f.joined(topic, "1");
+  auto b = f.joined(topic, "1");
 
   f.send(a, R"(["1","2",")" + topic + R"(","crash_room",{}])");
   auto error_frame = R"(["1","1",")" + topic + R"(","phx_error",{"reason":"channel_crash"}])";
@@ -251,9 +252,7 @@ TEST_CASE("a burst of room crashes never escalates: rooms are temporary children
   auto looping = f.topic_in_partition(0);
   auto bystander_same_partition = f.topic_in_partition(0, 1);
   auto a = f.connect();
-  auto same = f.connect();
-  f.send(same, R"(["1","1",")" + bystander_same_partition + R"(","phx_join",{}])");
-  REQUIRE(eventually([&] { return same.port->count("phx_reply") == 1; }));
+  auto same = f.joined(bystander_same_partition, "1");
 
   // rooms_0 allows 10 restarts per second; 30 crashes of one topic's room within well under a
   // second would have made it give up, taking the partition with it, were rooms restarted.
@@ -282,10 +281,8 @@ TEST_CASE("a burst of room crashes never escalates: rooms are temporary children
 TEST_CASE("a join racing a room crash is answered, and a retry finds a fresh room") {
   fixture f;
   auto topic = f.topic_in_partition(1);
-  auto a = f.connect();
+  auto a = f.joined(topic, "1");
   auto b = f.connect();
-  f.send(a, R"(["1","1",")" + topic + R"(","phx_join",{}])");
-  REQUIRE(eventually([&] { return a.port->count("phx_reply") == 1; }));
   // The room blocks for 300 ms, then crashes: b's join reaches it meanwhile and dies with it.
   f.send(a, R"(["1","2",")" + topic + R"(","stall_crash",{}])");
   REQUIRE(eventually([&] { return a.port->count(R"(["1","2",")") == 1; }));
@@ -303,11 +300,8 @@ TEST_CASE("a join racing a room crash is answered, and a retry finds a fresh roo
 TEST_CASE("a graceful stop from handle_info closes every member's channel with phx_close") {
   fixture f;
   auto topic = f.topic_in_partition(1);
-  auto a = f.connect();
-  auto b = f.connect();
-  f.send(a, R"(["1","1",")" + topic + R"(","phx_join",{}])");
-  f.send(b, R"(["2","2",")" + topic + R"(","phx_join",{}])");
-  REQUIRE(eventually([&] { return a.port->count("phx_reply") == 1 && b.port->count("phx_reply") == 1; }));
+  auto a = f.joined(topic, "1");
+  auto b = f.joined(topic, "2");
   f.send(a, R"(["1","3",")" + topic + R"(","end",{}])");
   CHECK(eventually([&] {
     return a.port->count(R"(["1","1",")" + topic + R"(","phx_close",{}])") == 1 &&
@@ -324,11 +318,8 @@ TEST_CASE("a channel cannot broadcast or push reserved phx_ events unless it opt
   for (const std::string prefix : {"relay", "optin"}) {
     CAPTURE(prefix);
     const auto topic = prefix + ":x";
-    auto a = f.connect();
-    auto b = f.connect();
-    f.send(a, R"(["1","1",")" + topic + R"(","phx_join",{}])");
-    f.send(b, R"(["2","2",")" + topic + R"(","phx_join",{}])");
-    REQUIRE(eventually([&] { return a.port->count("phx_reply") == 1 && b.port->count("phx_reply") == 1; }));
+    auto a = f.joined(topic, "1");
+    auto b = f.joined(topic, "2");
     // Events the connection would refuse from a client reach the channel through its payload.
     f.send(a, R"(["1","3",")" + topic + R"(","relay",{"event":"phx_close"}])");
     f.send(a, R"(["1","4",")" + topic + R"(","relay",{"event":"ordinary"}])");
