@@ -60,8 +60,7 @@ std::string ms(std::chrono::milliseconds d) {
 }
 
 /// "one_for_all, intensity 3/10s": what the supervisor says of itself.
-std::string flags_note(caf::scoped_actor& self, const sv::supervisor_actor& sup) {
-  auto f = sv::get_flags(self, sup, caf::duration{std::chrono::seconds(5)});
+std::string flags_note(const caf::expected<sv::supervisor_flags>& f) {
   if (!f)
     return "?";
   auto out = sv::to_string(f->strategy) + ", intensity " + std::to_string(f->intensity) + "/"
@@ -83,11 +82,11 @@ std::string spec_note(caf::scoped_actor& self, const sv::supervisor_actor& sup, 
 // Walks the live tree: every note comes from the supervisors' own answers.
 void describe(caf::scoped_actor& self, const sv::supervisor_actor& sup, const std::string& label,
               const std::string& indent, std::ostringstream& out) {
-  out << label << "  (" << flags_note(self, sup) << ")\n";
+  auto f = sv::get_flags(self, sup, caf::duration{std::chrono::seconds(5)});
+  out << label << "  (" << flags_note(f) << ")\n";
   auto children = sv::which_children(self, sup, caf::duration{std::chrono::seconds(5)});
   if (!children)
     return;
-  auto f = sv::get_flags(self, sup, caf::duration{std::chrono::seconds(5)});
   if (f && f->strategy == sv::restart_strategy::simple_one_for_one) {
     if (children->empty()) {
       out << indent << "└─ (no dynamic children running)\n";
