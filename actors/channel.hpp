@@ -39,7 +39,7 @@ public:
   /// client's event name) would close or error every member's channel. A refused send is
   /// dropped and logged. Override to return true only in a channel that means to send them.
   [[nodiscard]] virtual bool sends_reserved_events() const { return false; }
-  /// Messages sent to the room actor as (info_atom, message), and timers. Returning a graceful
+  /// Messages sent to the room actor as info_message, and timers. Returning a graceful
   /// stop ("normal", "shutdown", "shutdown:*") closes every member's channel with phx_close and
   /// stops the room; any other stop reason, or an exception, crashes the room (every member gets
   /// phx_error).

@@ -1,7 +1,6 @@
 #include "actors/connection.hpp"
 
 #include "actors/frames.hpp"
-#include "actors/messages.hpp"
 #include "actors/metrics.hpp"
 #include "protocol/codec.hpp"
 
@@ -31,7 +30,7 @@ constexpr auto join_admission_window = std::chrono::seconds(5);
 struct channel_entry {
   std::string topic;
   boost::json::value join_ref;
-  caf::actor room;
+  room_member_actor room;
 };
 
 struct connection_state {
@@ -56,14 +55,14 @@ struct connection_state {
   }
 };
 
-using connection_actor = caf::stateful_actor<connection_state>;
+using connection_pointer = connection_actor::stateful_pointer<connection_state>;
 
 // The 1.8.12 rule: a message belongs to the current incarnation if its join_ref is null or equal.
 bool current_incarnation(const message& msg, const channel_entry& e) {
   return msg.join_ref.is_null() || msg.join_ref == e.join_ref;
 }
 
-void join(connection_actor* self, message&& msg) {
+void join(connection_pointer self, message&& msg) {
   auto& st = self->state;
   const boost::json::value empty = boost::json::object{};
   auto route = st.ctx->routes->match(msg.topic);
@@ -86,20 +85,20 @@ void join(connection_actor* self, message&& msg) {
   auto topic = msg.topic;
   auto join_ref = msg.join_ref;
   auto ref = msg.ref;
-  join_request req{caf::actor_cast<caf::actor>(self), st.port, st.socket, std::move(route),
+  join_request req{connection_actor{self}, st.port, st.socket, std::move(route),
                    std::move(msg), std::chrono::steady_clock::now() + join_admission_window};
   // Like Phoenix's socket, the connection waits for the join result before handling anything
   // else, so the join reply precedes every later frame of the channel.
-  self->request(shard, join_timeout, join_atom::value, std::move(req))
+  self->request(shard, join_timeout, std::move(req))
     .await(
-      [self, topic, join_ref, ref](join_outcome outcome, caf::actor room) {
+      [self, topic, join_ref, ref](join_answer& answer) {
         auto& st = self->state;
         auto* entry = st.find(topic);
-        if (outcome == join_outcome::expired)
+        if (answer.outcome == join_outcome::expired)
           st.reply(join_ref, ref, topic, "error", reason_payload("timeout"));
-        if (outcome != join_outcome::admitted) {
+        if (answer.outcome != join_outcome::admitted) {
           if (entry) { // a refused duplicate join still ended the old incarnation
-            self->demonitor(entry->room);
+            self->demonitor(entry->room.address());
             st.erase(topic);
           }
           return;
@@ -108,8 +107,8 @@ void join(connection_actor* self, message&& msg) {
           entry->join_ref = join_ref;
           return;
         }
-        self->monitor(room);
-        st.channels.push_back(channel_entry{topic, join_ref, std::move(room)});
+        self->monitor(answer.room);
+        st.channels.push_back(channel_entry{topic, join_ref, std::move(answer.room)});
       },
       [self, topic, join_ref, ref](caf::error& err) {
         auto& st = self->state;
@@ -118,13 +117,13 @@ void join(connection_actor* self, message&& msg) {
         st.reply(join_ref, ref, topic, "error",
                  reason_payload(timed_out ? "timeout" : "join crashed"));
         if (auto* entry = st.find(topic)) {
-          self->demonitor(entry->room);
+          self->demonitor(entry->room.address());
           st.erase(topic);
         }
       });
 }
 
-void leave(connection_actor* self, message&& msg) {
+void leave(connection_pointer self, message&& msg) {
   auto& st = self->state;
   auto* entry = st.find(msg.topic);
   if (!entry) {
@@ -134,12 +133,12 @@ void leave(connection_actor* self, message&& msg) {
   if (!current_incarnation(msg, *entry))
     return; // the client raced a server close
   // The room writes the reply and the phx_close.
-  self->send(entry->room, leave_atom::value, std::move(msg));
-  self->demonitor(entry->room);
+  self->send(entry->room, leave_request{std::move(msg)});
+  self->demonitor(entry->room.address());
   st.erase(entry->topic);
 }
 
-void dispatch(connection_actor* self, message&& msg) {
+void dispatch(connection_pointer self, message&& msg) {
   auto& st = self->state;
   if (msg.topic == ev::phoenix_topic && msg.event == ev::heartbeat) {
     st.reply(nullptr, msg.ref, msg.topic, "ok", boost::json::object{});
@@ -159,10 +158,10 @@ void dispatch(connection_actor* self, message&& msg) {
     return;
   }
   if (current_incarnation(msg, *entry))
-    self->send(entry->room, publish_atom::value, std::move(msg));
+    self->send(entry->room, client_event{std::move(msg)});
 }
 
-void room_down(connection_actor* self, const caf::down_msg& down) {
+void room_down(connection_pointer self, const caf::down_msg& down) {
   auto& st = self->state;
   const bool crashed = down.reason && down.reason != caf::exit_reason::normal;
   for (const auto& e : st.channels) {
@@ -179,7 +178,7 @@ void room_down(connection_actor* self, const caf::down_msg& down) {
 // Closes once every room this connection published to has handled what it was sent: a room
 // answers a sync only after the messages queued before it, so the replies to messages accepted
 // before the close reach the client before the close frame.
-void close_after_rooms(connection_actor* self, std::uint16_t code, std::string reason) {
+void close_after_rooms(connection_pointer self, std::uint16_t code, std::string reason) {
   auto& st = self->state;
   st.closing = true;
   auto finish = [self, code, reason] {
@@ -190,12 +189,12 @@ void close_after_rooms(connection_actor* self, std::uint16_t code, std::string r
     return finish();
   auto pending = std::make_shared<std::size_t>(st.channels.size());
   for (const auto& e : st.channels)
-    self->request(e.room, std::chrono::seconds(2), sync_atom::value)
+    self->request(e.room, std::chrono::seconds(2), sync_request{})
       .then([pending, finish](bool) { if (--*pending == 0) finish(); },
             [pending, finish](caf::error&) { if (--*pending == 0) finish(); });
 }
 
-caf::behavior connection(connection_actor* self, port_ptr port,
+connection_actor::behavior_type connection(connection_pointer self, port_ptr port,
                          std::shared_ptr<const socket_info> socket,
                          std::shared_ptr<const connection_context> ctx) {
   self->state.port = port;
@@ -212,37 +211,38 @@ caf::behavior connection(connection_actor* self, port_ptr port,
       port->close(close_code::internal_error, "internal error");
   });
   return {
-    [self](inbound_atom, std::string& bytes, bool binary, bool rate_limited) {
+    [self](const inbound_frame& in) {
       auto& st = self->state;
-      st.port->inbound_consumed(bytes.size());
+      st.port->inbound_consumed(in.bytes.size());
       if (st.closing)
         return;
       auto ser = st.port->serializer();
-      auto decoded = binary ? protocol::decode_binary(ser, bytes) : protocol::decode_text(ser, bytes);
+      auto decoded = in.binary ? protocol::decode_binary(ser, in.bytes)
+                               : protocol::decode_text(ser, in.bytes);
       if (!decoded.msg) {
         add(metrics::global().malformed_total);
         st.port->close(close_code::invalid_payload, decoded.error);
         self->quit();
         return;
       }
-      if (rate_limited) {
+      if (in.rate_limited) {
         auto& msg = *decoded.msg;
         st.reply(msg.join_ref, msg.ref, msg.topic, "error", reason_payload("rate_limited"));
         return;
       }
       dispatch(self, std::move(*decoded.msg));
     },
-    [self](rate_limit_exceeded_atom) {
+    [self](rate_limit_exceeded) {
       if (!self->state.closing)
         close_after_rooms(self, close_code::policy, "rate limit exceeded");
     },
-    [self](peer_closed_atom) { self->quit(); },
-    [self](closed_atom, const std::string& topic, const boost::json::value& join_ref) {
+    [self](peer_closed) { self->quit(); },
+    [self](const channel_closed& closed) {
       auto& st = self->state;
-      auto* entry = st.find(topic);
-      if (entry && entry->join_ref == join_ref) {
-        self->demonitor(entry->room);
-        st.erase(topic);
+      auto* entry = st.find(closed.topic);
+      if (entry && entry->join_ref == closed.join_ref) {
+        self->demonitor(entry->room.address());
+        st.erase(closed.topic);
       }
     },
   };
@@ -250,10 +250,21 @@ caf::behavior connection(connection_actor* self, port_ptr port,
 
 } // namespace
 
-caf::actor spawn_connection(caf::actor_system& sys, port_ptr port,
+connection_actor spawn_connection(caf::actor_system& sys, port_ptr port,
                             std::shared_ptr<const socket_info> socket,
                             std::shared_ptr<const connection_context> ctx) {
   return sys.spawn(connection, std::move(port), std::move(socket), std::move(ctx));
+}
+
+supervision::start_fun connection_starter(std::shared_ptr<const connection_context> ctx) {
+  return [ctx = std::move(ctx)](caf::actor_system& sys,
+                                const caf::message& args) -> supervision::start_result {
+    if (!args.match_elements<port_ptr, std::shared_ptr<const socket_info>>())
+      return caf::make_error(caf::sec::unexpected_message);
+    return caf::actor_cast<caf::actor>(
+      spawn_connection(sys, args.get_as<port_ptr>(0),
+                       args.get_as<std::shared_ptr<const socket_info>>(1), ctx));
+  };
 }
 
 } // namespace switchboard::actors

@@ -1,26 +1,18 @@
 #pragma once
 /// A member of a room: one connection's joined channel on the room's topic.
 
+#include "actors/interfaces.hpp"
 #include "actors/outbound.hpp"
+#include "actors/socket_info.hpp"
 #include "protocol/message.hpp"
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
-#include <caf/actor.hpp>
 
 #include <memory>
 #include <string>
 
 namespace switchboard::actors {
-
-/// What the socket knows about its connection: the connect params (the query string, `vsn`
-/// included) and what the socket-level connect hook assigned. Shared by all of the connection's
-/// members; immutable after the handshake.
-struct socket_info {
-  boost::json::object params;
-  boost::json::object assigns;
-  std::string id; ///< socket id for forced disconnects; empty for anonymous sockets
-};
 
 /// Owned by the room; valid from `join` until the member leaves. Runs inside the room actor: never
 /// keep a reference to it beyond a callback.
@@ -39,7 +31,7 @@ public:
 private:
   friend class room_core;
   friend class member_access; ///< for tests that build members without a room (not defined here)
-  caf::actor connection_;
+  connection_actor connection_;
   port_ptr port_;
   boost::json::value join_ref_;
   protocol::serializer serializer_ = protocol::serializer::v2;

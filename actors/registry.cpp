@@ -1,6 +1,6 @@
 #include "actors/registry.hpp"
 
-#include "actors/messages.hpp"
+#include "supervision/names.hpp"
 #include "supervision/protocol.hpp"
 
 #include <caf/all.hpp>
@@ -15,13 +15,15 @@ namespace switchboard::actors {
 
 namespace {
 
+using join_promise = caf::typed_response_promise<join_answer>;
+
 struct waiting_join {
-  caf::response_promise promise;
+  join_promise promise;
   join_request req;
 };
 
 struct room_entry {
-  caf::actor room; ///< invalid while the room starts
+  room_actor room; ///< invalid while the room starts
   std::uint64_t joins_forwarded = 0;
   std::vector<waiting_join> waiting;
 };
@@ -29,21 +31,21 @@ struct room_entry {
 struct shard_state {
   std::unordered_map<std::string, room_entry> rooms;
   std::unordered_map<caf::actor_id, std::string> topic_of; ///< monitored room → its topic
-  caf::actor room_supervisor;
+  supervision::supervisor_actor room_supervisor;
   room_limits limits;
   std::size_t index = 0;
   static inline const char* name = "registry_shard";
 };
 
-using shard_actor = caf::stateful_actor<shard_state>;
+using shard_actor = registry_shard_actor::stateful_base<shard_state>;
 
-void forward(room_entry& e, caf::response_promise& rp, join_request&& req) {
+void forward(room_entry& e, join_promise& rp, join_request&& req) {
   ++e.joins_forwarded;
-  rp.delegate(e.room, join_atom::value, std::move(req));
+  rp.delegate(e.room, std::move(req));
 }
 
 /// Monitors `room` once, remembering its topic for the down handler.
-void watch(shard_actor* self, const caf::actor& room, const std::string& topic) {
+void watch(shard_actor* self, const room_actor& room, const std::string& topic) {
   if (room && self->state.topic_of.emplace(room.id(), topic).second)
     self->monitor(room);
 }
@@ -61,23 +63,26 @@ void fail_waiting(shard_actor* self, const std::string& topic, const caf::error&
 }
 
 void start_room(shard_actor* self, const std::string& topic, std::shared_ptr<const route> r) {
-  auto args = caf::make_message(topic, std::move(r), caf::actor_cast<caf::actor>(self),
+  auto args = caf::make_message(topic, std::move(r), registry_shard_actor{self},
                                 self->state.limits);
-  auto sup = caf::actor_cast<supervision::supervisor_actor>(self->state.room_supervisor);
+  const auto& sup = self->state.room_supervisor;
   // Joins are forwarded once the room announces itself; it is watched from the moment it
   // exists, so that one dying before its announcement (a channel factory that throws) fails
   // the joins waiting for it instead of leaving the topic "starting" for good.
   self->request(sup, caf::infinite, supervision::start_child_atom::value,
                 supervision::start_args{std::move(args)})
-    .then([self, topic](const caf::actor& room) { watch(self, room, topic); },
+    .then([self, topic](const caf::actor& room) {
+            watch(self, caf::actor_cast<room_actor>(room), topic);
+          },
           [self, topic](caf::error& err) { fail_waiting(self, topic, err); });
 }
 
-caf::behavior registry_shard(shard_actor* self, std::size_t index, room_limits limits,
-                             caf::actor room_supervisor) {
+registry_shard_actor::behavior_type registry_shard(shard_actor* self, std::size_t index,
+                                                   room_limits limits) {
   self->state.index = index;
   self->state.limits = limits;
-  self->state.room_supervisor = std::move(room_supervisor);
+  self->state.room_supervisor =
+    supervision::whereis<supervision::supervisor_actor>(self->system(), rooms_name(index));
   self->set_down_handler([self](caf::down_msg& down) {
     auto& st = self->state;
     auto t = st.topic_of.find(down.source.id());
@@ -107,43 +112,44 @@ caf::behavior registry_shard(shard_actor* self, std::size_t index, room_limits l
     start_room(self, topic, e.waiting.front().req.route);
   });
   return {
-    [self](join_atom, join_request& req) {
+    [self](join_request& req) -> join_promise {
       auto& st = self->state;
-      auto rp = self->make_response_promise();
+      auto rp = self->make_response_promise<join_answer>();
       auto [i, fresh] = st.rooms.try_emplace(req.msg.topic);
       auto& e = i->second;
-      if (e.room)
-        return forward(e, rp, std::move(req));
+      if (e.room) {
+        forward(e, rp, std::move(req));
+        return rp;
+      }
       if (fresh)
         start_room(self, req.msg.topic, req.route);
       e.waiting.push_back(waiting_join{rp, std::move(req)});
+      return rp;
     },
-    [self](room_started_atom, const std::string& topic) {
-      auto room = caf::actor_cast<caf::actor>(self->current_sender());
-      auto& e = self->state.rooms[topic];
-      e.room = room;
+    [self](room_started& started) {
+      auto& e = self->state.rooms[started.topic];
+      e.room = std::move(started.room);
       e.joins_forwarded = 0;
-      watch(self, room, topic);
+      watch(self, e.room, started.topic);
       auto waiting = std::move(e.waiting);
       for (auto& w : waiting)
         forward(e, w.promise, std::move(w.req));
     },
-    [self](broadcast_atom, broadcast_request& b) {
+    [self](broadcast_request& b) {
       auto i = self->state.rooms.find(b.topic);
       if (i != self->state.rooms.end() && i->second.room)
-        self->send(i->second.room, broadcast_atom::value, std::move(b));
+        self->send(i->second.room, std::move(b));
     },
-    [self](idle_atom, const std::string& topic, std::uint64_t joins_seen) {
+    [self](const room_idle& idle) {
       auto& st = self->state;
-      auto i = st.rooms.find(topic);
+      auto i = st.rooms.find(idle.topic);
       // A join forwarded after the room went idle is still in its mailbox: keep the room.
-      if (i == st.rooms.end() || !i->second.room ||
-          i->second.room.id() != self->current_sender()->id() ||
-          i->second.joins_forwarded != joins_seen || !i->second.waiting.empty())
+      if (i == st.rooms.end() || i->second.room != idle.room ||
+          i->second.joins_forwarded != idle.joins_seen || !i->second.waiting.empty())
         return;
-      self->demonitor(i->second.room);
+      self->demonitor(i->second.room.address());
       st.topic_of.erase(i->second.room.id());
-      self->send(i->second.room, stop_atom::value);
+      self->send(i->second.room, stop_room{});
       st.rooms.erase(i);
     },
   };
@@ -151,13 +157,27 @@ caf::behavior registry_shard(shard_actor* self, std::size_t index, room_limits l
 
 } // namespace
 
-caf::actor spawn_registry_shard(caf::actor_system& sys, std::size_t index, room_limits limits,
-                                caf::actor room_supervisor) {
-  return sys.spawn(registry_shard, index, limits, std::move(room_supervisor));
+caf::atom_value shard_name(std::size_t index) {
+  return supervision::name("shard_" + std::to_string(index));
 }
 
-caf::actor registry::shard_for(std::string_view topic) const {
-  return shards_[std::hash<std::string_view>{}(topic) % shards_.size()]->get();
+caf::atom_value rooms_name(std::size_t index) {
+  return supervision::name("rooms_" + std::to_string(index));
+}
+
+registry_shard_actor spawn_registry_shard(caf::actor_system& sys, std::size_t index,
+                                          room_limits limits) {
+  return sys.spawn(registry_shard, index, limits);
+}
+
+registry::registry(caf::actor_system& sys, std::size_t shards) : sys_(&sys) {
+  for (std::size_t i = 0; i < shards; ++i)
+    names_.push_back(shard_name(i));
+}
+
+registry_shard_actor registry::shard_for(std::string_view topic) const {
+  return supervision::whereis<registry_shard_actor>(
+    *sys_, names_[std::hash<std::string_view>{}(topic) % names_.size()]);
 }
 
 } // namespace switchboard::actors

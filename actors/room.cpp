@@ -1,6 +1,5 @@
 #include "actors/room.hpp"
 
-#include "actors/messages.hpp"
 #include "actors/metrics.hpp"
 #include "actors/room_core.hpp"
 
@@ -11,36 +10,38 @@ namespace switchboard::actors {
 
 namespace {
 
-using idle_check_atom = caf::atom_constant<caf::atom("sb_idlechk")>;
 constexpr auto idle_grace_period = std::chrono::seconds(30);
 
 struct room_state {
   std::shared_ptr<room_core> core;
-  caf::actor registry_shard;
+  registry_shard_actor registry_shard;
   room_limits limits;
   static inline const char* name = "room";
 };
 
 // Tells the registry when the last member is gone; the registry decides whether to stop us,
 // since only it knows whether a join is on its way.
-void notify_if_idle(caf::stateful_actor<room_state>* self) {
+using room_pointer = room_actor::stateful_pointer<room_state>;
+
+void notify_if_idle(room_pointer self) {
   auto& st = self->state;
   if (st.core->member_count() == 0)
-    self->send(st.registry_shard, idle_atom::value, st.core->topic(), st.core->joins_seen());
+    self->send(st.registry_shard,
+               room_idle{st.core->topic(), st.core->joins_seen(), room_actor{self}});
 }
 
-caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topic,
-                         std::shared_ptr<const route> r, caf::actor registry_shard,
-                         room_limits limits) {
+room_actor::behavior_type room(room_pointer self, std::string topic,
+                               std::shared_ptr<const route> r,
+                               registry_shard_actor registry_shard, room_limits limits) {
   self->state.limits = limits;
   ++metrics::global().rooms_current;
   auto core = std::make_shared<room_core>(self, std::move(topic), std::move(r));
   self->state.core = core;
   self->state.registry_shard = std::move(registry_shard);
-  self->send(self->state.registry_shard, room_started_atom::value, core->topic());
+  self->send(self->state.registry_shard, room_started{core->topic(), room_actor{self}});
   // A safety net: a room that never gets a member (its joins were all answered otherwise) still
   // tells the registry it is idle.
-  self->delayed_send(self, idle_grace_period, idle_check_atom::value);
+  self->delayed_send(self, idle_grace_period, idle_check{});
   // A room-level callback that throws (member-level ones are caught by the core) crashes this
   // room only: log it and exit with the reason. Rooms are temporary: nobody restarts them.
   self->set_exception_handler([self](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
@@ -61,8 +62,6 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
     if (core.is_member(id)) {
       core.connection_down(id);
       notify_if_idle(self);
-    } else {
-      core.handle_info(caf::make_message(std::move(down)));
     }
   });
   // The attachable holds the core so that terminate runs even after the state is destroyed.
@@ -71,56 +70,58 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
     core->terminate(reason ? sys.render(reason) : "normal");
   });
   return {
-    [self](join_atom, join_request& req) -> caf::result<join_outcome, caf::actor> {
+    [self](join_request& req) -> join_answer {
       auto outcome = self->state.core->join(req);
       if (outcome != join_outcome::admitted)
         notify_if_idle(self);
-      return {outcome, caf::actor_cast<caf::actor>(self)};
+      return {outcome, room_actor{self}};
     },
-    [self](leave_atom, const protocol::message& msg) {
-      self->state.core->leave(self->current_sender()->id(), msg);
+    [self](leave_request& leave) {
+      self->state.core->leave(self->current_sender()->id(), leave.msg);
       notify_if_idle(self);
     },
-    [self](publish_atom, protocol::message& msg) {
+    [self](client_event& in) {
       auto& st = self->state;
       if (self->mailbox().size() > st.limits.mailbox_limit) {
         add(metrics::global().overloaded_total);
-        st.core->refuse(self->current_sender()->id(), msg, "overloaded");
+        st.core->refuse(self->current_sender()->id(), in.msg, "overloaded");
         return;
       }
-      st.core->publish(self->current_sender()->id(), msg);
+      st.core->publish(self->current_sender()->id(), in.msg);
       notify_if_idle(self);
     },
-    [self](broadcast_atom, const broadcast_request& b) {
+    [self](const broadcast_request& b) {
       self->state.core->broadcast(b.event, b.payload);
       notify_if_idle(self); // an intercepted broadcast may have crashed every member's channel
     },
-    [self](info_atom, const caf::message& msg) {
-      self->state.core->handle_info(msg);
+    [self](const info_message& info) {
+      self->state.core->handle_info(info.content);
       notify_if_idle(self);
     },
-    [self](timer_atom, timer_id id) {
-      self->state.core->timer_fired(id);
+    [self](timer_fired t) {
+      self->state.core->timer_fired(t.id);
       notify_if_idle(self);
     },
-    [](sync_atom) { return true; },
-    [self](idle_check_atom) { notify_if_idle(self); },
-    [self](stop_atom) { self->quit(); },
+    [](sync_request) { return true; },
+    [self](idle_check) { notify_if_idle(self); },
+    [self](stop_room) { self->quit(); },
   };
 }
 
 } // namespace
 
 supervision::start_result start_room(caf::actor_system& sys, const caf::message& args) {
-  if (!args.match_elements<std::string, std::shared_ptr<const route>, caf::actor, room_limits>())
+  if (!args.match_elements<std::string, std::shared_ptr<const route>, registry_shard_actor,
+                           room_limits>())
     return caf::make_error(caf::sec::unexpected_message);
-  return spawn_room(sys, args.get_as<std::string>(0), args.get_as<std::shared_ptr<const route>>(1),
-                    args.get_as<caf::actor>(2), args.get_as<room_limits>(3));
+  return caf::actor_cast<caf::actor>(
+    spawn_room(sys, args.get_as<std::string>(0), args.get_as<std::shared_ptr<const route>>(1),
+               args.get_as<registry_shard_actor>(2), args.get_as<room_limits>(3)));
 }
 
-caf::actor spawn_room(caf::actor_system& sys, std::string topic, std::shared_ptr<const route> r,
-                      caf::actor registry_shard, room_limits limits) {
-  return sys.spawn(room_actor, std::move(topic), std::move(r), std::move(registry_shard), limits);
+room_actor spawn_room(caf::actor_system& sys, std::string topic, std::shared_ptr<const route> r,
+                      registry_shard_actor registry_shard, room_limits limits) {
+  return sys.spawn(room, std::move(topic), std::move(r), std::move(registry_shard), limits);
 }
 
 } // namespace switchboard::actors

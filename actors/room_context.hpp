@@ -6,7 +6,6 @@
 #include "actors/outbound.hpp"
 #include "protocol/message.hpp"
 
-#include <caf/event_based_actor.hpp>
 #include <caf/message.hpp>
 
 #include <chrono>
@@ -72,9 +71,6 @@ public:
 
   [[nodiscard]] virtual std::size_t member_count() const noexcept = 0;
   virtual void for_each_member(const std::function<void(member_base&)>& fn) = 0;
-
-  /// The room actor itself, to talk to other actors (replies arrive in handle_info).
-  [[nodiscard]] virtual caf::event_based_actor& self() noexcept = 0;
 };
 
 } // namespace switchboard::actors

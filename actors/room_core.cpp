@@ -30,7 +30,7 @@ std::string current_exception_text() {
 
 } // namespace
 
-room_core::room_core(caf::event_based_actor* self, std::string topic,
+room_core::room_core(room_actor::pointer self, std::string topic,
                      std::shared_ptr<const route> r)
   : self_(self), topic_(std::move(topic)), route_(std::move(r)), channel_(route_->factory(topic_)) {
   channel_->room_ = this;
@@ -68,7 +68,7 @@ void room_core::crash_member(member_base& m, std::string_view callback, std::str
   add(metrics::global().channel_crashes_total);
   // The connection forgets the topic before the client can react to the phx_error: its
   // rejoin (or any later message) queues behind this in the connection's mailbox.
-  self_->send(m.connection_, closed_atom::value, topic_, m.join_ref_);
+  self_->send(m.connection_, channel_closed{topic_, m.join_ref_});
   m.port_->push(make_channel_control_frame(m.serializer_, m.join_ref_, topic_,
                                            protocol::events::error,
                                            reason_payload("channel_crash")));
@@ -188,7 +188,7 @@ void room_core::apply(in_result&& result, member_base& m, const boost::json::val
   if (!is_graceful_stop(result.stop_reason))
     return crash_member(m, "handle_in", "channel stopped: " + result.stop_reason);
   send_control(m, protocol::events::close, empty_object);
-  self_->send(m.connection_, closed_atom::value, topic_, m.join_ref_);
+  self_->send(m.connection_, channel_closed{topic_, m.join_ref_});
   remove(m.id(), leave_reason::stopped);
 }
 
@@ -213,7 +213,7 @@ void room_core::remove(caf::actor_id id, leave_reason why) {
   if (i == index_.end())
     return;
   const auto pos = i->second;
-  self_->demonitor(members_[pos]->connection_);
+  self_->demonitor(members_[pos]->connection_.address());
   index_.erase(i);
   if (pos + 1 != members_.size()) {
     members_[pos] = std::move(members_.back());
@@ -238,7 +238,7 @@ void room_core::handle_info(const caf::message& msg) {
         continue;
       }
       send_control(m, protocol::events::close, empty_object);
-      self_->send(m.connection_, closed_atom::value, topic_, m.join_ref_);
+      self_->send(m.connection_, channel_closed{topic_, m.join_ref_});
       remove(m.id(), leave_reason::stopped);
     }
   });
@@ -387,7 +387,7 @@ timer_id room_core::call_after(std::chrono::milliseconds delay, std::function<vo
 }
 
 void room_core::schedule(timer_id id, std::chrono::milliseconds delay) {
-  self_->delayed_send(self_, delay, timer_atom::value, id);
+  self_->delayed_send(self_, delay, actors::timer_fired{id});
 }
 
 void room_core::timer_fired(timer_id id) {

@@ -9,10 +9,11 @@
 /// from room-level callbacks (handle_info, timers) propagate: the room actor crashes.
 
 #include "actors/channel.hpp"
-#include "actors/messages.hpp"
+#include "actors/interfaces.hpp"
+#include "actors/router.hpp"
 #include "actors/room_context.hpp"
 
-#include <caf/event_based_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
 
 #include <memory>
 #include <string>
@@ -23,7 +24,7 @@ namespace switchboard::actors {
 
 class room_core final : public room_context {
 public:
-  room_core(caf::event_based_actor* self, std::string topic, std::shared_ptr<const route> r);
+  room_core(room_actor::pointer self, std::string topic, std::shared_ptr<const route> r);
 
   /// Runs the channel's join; writes the join reply (and, for a duplicate join, the old
   /// incarnation's phx_close after it). A join past its deadline is not run and gets no reply
@@ -66,7 +67,6 @@ public:
   timer_id call_after(std::chrono::milliseconds delay, std::function<void()> fn) override;
   std::size_t member_count() const noexcept override { return members_.size(); }
   void for_each_member(const std::function<void(member_base&)>& fn) override;
-  caf::event_based_actor& self() noexcept override { return *self_; }
 
 private:
   struct timer {
@@ -81,7 +81,7 @@ private:
   auto dispatch(F&& handle) -> decltype(handle());
   join_outcome admit(join_request& req);
   member_base* find(caf::actor_id id);
-  /// Ends `m`'s channel after `callback` failed with `what`: phx_error to the member, closed_atom
+  /// Ends `m`'s channel after `callback` failed with `what`: phx_error to the member, channel_closed
   /// to its connection; the member is removed later by remove_crashed.
   void crash_member(member_base& m, std::string_view callback, std::string_view what);
   void remove_crashed();
@@ -95,7 +95,7 @@ private:
   void remove(caf::actor_id id, leave_reason why);
   void schedule(timer_id id, std::chrono::milliseconds delay);
 
-  caf::event_based_actor* self_;
+  room_actor::pointer self_;
   std::string topic_;
   std::shared_ptr<const route> route_;
   std::unique_ptr<basic_channel> channel_;

@@ -1,5 +1,7 @@
 #include "net/http_session.hpp"
 
+#include "net/hand_off.hpp"
+
 #include "actors/connection.hpp"
 #include "actors/metrics.hpp"
 #include "protocol/codec.hpp"
@@ -213,7 +215,7 @@ private:
       auto session = std::make_shared<ws_session>(beast::get_lowest_layer(*ws).release_socket(),
                                                   serializer, self->ctx_.session,
                                                   *self->ctx_.sessions);
-      self->ctx_.start_connection(std::move(session), std::move(info), std::move(early));
+      hand_off(self->ctx_, std::move(session), std::move(info), std::move(early));
     });
   }
 

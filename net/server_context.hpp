@@ -6,10 +6,10 @@
 #include "net/session_registry.hpp"
 #include "net/ws_session.hpp"
 
-#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/atom.hpp>
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <string>
 
@@ -24,11 +24,10 @@ struct server_context {
   std::chrono::milliseconds handshake_timeout{10'000};
   /// Accepts or refuses each upgrade; empty = accept everyone.
   actors::connect_handler on_connect;
-  /// Starts the connection actor of a freshly upgraded session under the connections
-  /// supervisor, which then starts the session (`early` = bytes read past the request).
-  std::function<void(std::shared_ptr<ws_session> session,
-                     std::shared_ptr<const actors::socket_info> info, std::string early)>
-    start_connection;
+  /// The actor system, and the registered name of the supervisor that starts a connection actor
+  /// for each upgraded session (net/hand_off.hpp).
+  caf::actor_system* system = nullptr;
+  caf::atom_value connections_supervisor{};
 };
 
 } // namespace switchboard::net

@@ -4,7 +4,6 @@
 
 #include "actors/metrics.hpp"
 
-#include <thread>
 
 namespace switchboard::net {
 
@@ -66,7 +65,8 @@ void session_registry::add(const std::shared_ptr<ws_session>& s) {
 
 void session_registry::remove(const ws_session* s) {
   std::lock_guard lock{mutex_};
-  sessions_.erase(s);
+  if (sessions_.erase(s) != 0 && sessions_.empty())
+    emptied_.notify_all();
 }
 
 std::size_t session_registry::size() const {
@@ -88,9 +88,8 @@ void session_registry::close_all(std::uint16_t code, std::string_view reason,
                                  std::chrono::milliseconds deadline) {
   for (auto& s : snapshot())
     s->close(code, reason);
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (size() > 0 && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::unique_lock lock{mutex_};
+  emptied_.wait_for(lock, deadline, [this] { return sessions_.empty(); });
 }
 
 void session_registry::start_sweeping(boost::asio::io_context& ioc,

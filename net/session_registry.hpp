@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -49,7 +50,8 @@ public:
   /// A snapshot of the live sessions.
   [[nodiscard]] std::vector<std::shared_ptr<ws_session>> snapshot() const;
 
-  /// Closes every session with `code` and waits until their sockets closed or `deadline` passed.
+  /// Closes every session with `code` and waits until the last one is gone (woken by its
+  /// removal, not by polling) or `deadline` passed.
   void close_all(std::uint16_t code, std::string_view reason, std::chrono::milliseconds deadline);
 
   /// Sweeps every `interval` on `ioc` until stop_sweeping().
@@ -63,6 +65,7 @@ private:
   std::atomic<std::size_t> http_connections_{0};
   std::atomic<std::size_t> released_bytes_{0};
   mutable std::mutex mutex_;
+  std::condition_variable emptied_; ///< notified when the last session is removed
   std::unordered_map<const ws_session*, std::weak_ptr<ws_session>> sessions_;
   std::unique_ptr<boost::asio::steady_timer> timer_;
   std::chrono::milliseconds interval_{1000};

@@ -1,6 +1,5 @@
 #include "net/ws_session.hpp"
 
-#include "actors/messages.hpp"
 #include "actors/metrics.hpp"
 #include "net/session_registry.hpp"
 #include "protocol/ws_frame.hpp"
@@ -53,7 +52,7 @@ ws_session::ws_session(asio::ip::tcp::socket socket, protocol::serializer s,
     bucket_(options.messages_per_second, options.burst) {
 }
 
-void ws_session::start(caf::actor connection, std::string early_bytes) {
+void ws_session::start(actors::connection_actor connection, std::string early_bytes) {
   connection_ = std::move(connection);
   last_inbound_ms_ = clock_ms();
   fd_ = socket_.native_handle();
@@ -123,8 +122,8 @@ void ws_session::consume(std::string_view bytes) {
         if (!close_queued_ && connection_ && !rate_limit_exceeded_) {
           ++inbound_in_flight_;
           inbound_bytes_in_flight_ += ev.payload.size();
-          caf::anon_send(connection_, actors::inbound_atom::value, std::string{ev.payload},
-                         ev.what == kind::binary, !admitted);
+          caf::anon_send(connection_, actors::inbound_frame{std::string{ev.payload},
+                                                            ev.what == kind::binary, !admitted});
         }
         break;
       }
@@ -164,7 +163,7 @@ bool ws_session::admit_inbound() {
     // The connection closes after its rooms answered what it accepted before (their replies
     // precede the close frame).
     if (connection_)
-      caf::anon_send(connection_, actors::rate_limit_exceeded_atom::value);
+      caf::anon_send(connection_, actors::rate_limit_exceeded{});
     else
       close(actors::close_code::policy, "rate limit exceeded");
   }
@@ -363,8 +362,8 @@ void ws_session::finish() {
   if (close_timer_)
     close_timer_->cancel();
   if (connection_) {
-    caf::anon_send(connection_, actors::peer_closed_atom::value);
-    connection_ = nullptr;
+    caf::anon_send(connection_, actors::peer_closed{});
+    connection_ = actors::connection_actor{};
   }
   registry_.remove(this);
   registry_.release();

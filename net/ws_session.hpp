@@ -1,6 +1,6 @@
 #pragma once
 /// One WebSocket connection after the upgrade. Moves bytes only: every inbound message goes to the
-/// connection actor as (inbound_atom, bytes, binary, refused) after the inbound rate limit, pings
+/// connection actor as an inbound_frame (marked refused past the inbound rate limit), pings
 /// are answered here; outbound frames arrive from actors through the outbound_port interface into
 /// an outbound_queue (net/outbound_queue.hpp: the bounds, overflow policies, pong coalescing and
 /// write order), and each batch it hands out is written with gather writes (every queued frame in
@@ -10,6 +10,7 @@
 /// sweep() may be called from any thread (a mutex guards the queue; a push never waits on the
 /// socket, so a room pays the same for a slow member as for a fast one).
 
+#include "actors/interfaces.hpp"
 #include "actors/outbound.hpp"
 #include "net/outbound_queue.hpp"
 #include "net/token_bucket.hpp"
@@ -17,7 +18,6 @@
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <caf/actor.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -65,7 +65,7 @@ public:
 
   /// Starts reading; `connection` receives every inbound message. `early_bytes` are bytes the
   /// HTTP parser read past the upgrade request.
-  void start(caf::actor connection, std::string early_bytes);
+  void start(actors::connection_actor connection, std::string early_bytes);
 
   actors::push_result push(actors::frame_ptr frame) override;
   void close(std::uint16_t code, std::string_view reason) override;
@@ -103,7 +103,7 @@ private:
   boost::asio::ip::tcp::socket socket_;
   protocol::serializer serializer_;
   ws_reader reader_;
-  caf::actor connection_; ///< reset when the socket ends, breaking the session ↔ actor cycle
+  actors::connection_actor connection_; ///< reset when the socket ends, breaking the session ↔ actor cycle
   const session_options& options_;
   session_registry& registry_;
   std::unique_ptr<boost::asio::steady_timer> close_timer_; ///< only while closing

@@ -1,13 +1,13 @@
 #include "server/server.hpp"
 
 #include "actors/connection.hpp"
-#include "actors/messages.hpp"
 #include "actors/registry.hpp"
-#include "net/listener.hpp"
+#include "net/listener_actor.hpp"
 #include "server/memory_trimmer.hpp"
 #include "server/tree.hpp"
 #include "supervision/api.hpp"
 #include "supervision/exit_reasons.hpp"
+#include "supervision/names.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -42,15 +41,6 @@ caf::actor_system_config make_actor_config(const runtime_config& rt) {
   cfg.set("work-stealing.moderate-poll-attempts", 20);
   cfg.set("work-stealing.moderate-sleep-duration", caf::timespan{std::chrono::microseconds(200)});
   return cfg;
-}
-
-using ping_atom = caf::atom_constant<caf::atom("sb_ping")>;
-
-/// The actor that stands for the listener in the supervision tree: the listener accepts while
-/// this actor lives.
-caf::behavior listener_holder(caf::event_based_actor* self, std::shared_ptr<net::listener> l) {
-  self->attach_functor([l] { l->stop(); });
-  return {[](ping_atom) {}};
 }
 
 void log_report(const sv::report& r) {
@@ -78,9 +68,7 @@ struct server::runtime {
   std::vector<std::thread> io_threads;
   net::session_registry sessions;
   net::server_context ctx;
-  tree supervision_tree;
-  std::mutex listener_mutex;
-  std::shared_ptr<net::listener> listener; ///< the current one (a restart binds anew)
+  sv::supervisor_actor root;
   std::atomic<bool> root_down{false};
   bool stopped = false;
   memory_trimmer trimmer;
@@ -124,8 +112,12 @@ std::string server::start() {
   runtime_ = std::make_unique<runtime>(config_);
   auto& rt = *runtime_;
   const auto& limits = config_.limits;
+  const auto partitions = or_cores(config_.runtime.registry_partitions
+                                     ? config_.runtime.registry_partitions
+                                     : or_cores(config_.runtime.scheduler_threads));
   auto actor_ctx = std::make_shared<actors::connection_context>();
   actor_ctx->routes = std::move(routes);
+  actor_ctx->rooms = std::make_shared<actors::registry>(rt.system, partitions);
   actor_ctx->max_channels = limits.max_channels;
 
   rt.ctx.session.max_frame_bytes = limits.max_frame_bytes;
@@ -142,63 +134,28 @@ std::string server::start() {
   rt.ctx.socket_path = config_.listener.socket_path;
   rt.ctx.handshake_timeout = limits.handshake_timeout;
   rt.ctx.on_connect = connect_handler_;
+  rt.ctx.system = &rt.system;
+  rt.ctx.connections_supervisor = connections_name;
 
-  rt.supervision_tree = make_tree(or_cores(config_.runtime.registry_partitions
-                                            ? config_.runtime.registry_partitions
-                                            : or_cores(config_.runtime.scheduler_threads)));
-  actor_ctx->rooms = std::make_shared<actors::registry>(rt.supervision_tree.shards);
-  rt.ctx.start_connection = [slot = rt.supervision_tree.connections](
-                              std::shared_ptr<net::ws_session> session,
-                              std::shared_ptr<const actors::socket_info> info, std::string early) {
-    caf::anon_send(slot->get(), sv::start_child_atom::value,
-                   sv::start_args{caf::make_message(actors::port_ptr{std::move(session)},
-                                                    std::move(info), std::move(early))});
-  };
   tree_settings ts;
+  ts.partitions = partitions;
   ts.room_limits = actors::room_limits{limits.room_mailbox_limit};
   ts.on_report = log_report;
-  ts.start_connection = [actor_ctx](caf::actor_system& sys, const caf::message& args)
-    -> sv::start_result {
-    if (!args.match_elements<actors::port_ptr, std::shared_ptr<const actors::socket_info>,
-                             std::string>())
-      return caf::make_error(caf::sec::unexpected_message);
-    const auto& port = args.get_as<actors::port_ptr>(0);
-    auto connection = actors::spawn_connection(
-      sys, port, args.get_as<std::shared_ptr<const actors::socket_info>>(1), actor_ctx);
-    // Only sessions are ever passed here (see ctx.start_connection below).
-    std::static_pointer_cast<net::ws_session>(port)->start(connection, args.get_as<std::string>(2));
-    return connection;
-  };
-  ts.start_listener = [this](caf::actor_system& sys, const caf::message&) -> sv::start_result {
-    auto& rt = *runtime_;
-    std::shared_ptr<net::listener> l;
-    try {
-      asio::ip::tcp::endpoint ep{asio::ip::make_address(config_.listener.host),
-                                 config_.listener.port};
-      l = std::make_shared<net::listener>(rt.ioc, ep, rt.ctx);
-    } catch (const std::exception& e) {
-      return caf::make_error(caf::sec::runtime_error,
-                             "cannot listen on " + config_.listener.host + ":" +
-                               std::to_string(config_.listener.port) + ": " + e.what());
-    }
-    l->start();
-    {
-      std::lock_guard lock{rt.listener_mutex};
-      rt.listener = l;
-    }
-    return sys.spawn(listener_holder, l);
-  };
+  ts.start_connection = actors::connection_starter(actor_ctx);
+  ts.start_listener =
+    net::listener_starter(rt.ioc, config_.listener.host, config_.listener.port, rt.ctx);
 
   for (std::size_t i = 0; i < std::max<std::size_t>(1, config_.runtime.io_threads); ++i)
     rt.io_threads.emplace_back([&ioc = rt.ioc] { ioc.run(); });
 
-  if (auto error = start_tree(rt.system, ts, rt.supervision_tree)) {
-    auto text = rt.system.render(error);
+  auto root = start_tree(rt.system, ts);
+  if (!root) {
+    auto text = rt.system.render(root.error());
     stop();
     return text;
   }
-  caf::actor_cast<caf::actor>(rt.supervision_tree.root)
-    ->attach_functor([&flag = rt.root_down] { flag = true; });
+  rt.root = *root;
+  caf::actor_cast<caf::actor>(rt.root)->attach_functor([&flag = rt.root_down] { flag = true; });
 
   // The sweep enforces idle and write timeouts to about a quarter of the shorter one.
   auto shortest = limits.write_timeout;
@@ -215,8 +172,14 @@ std::string server::start() {
 asio::ip::tcp::endpoint server::endpoint() const {
   if (!runtime_)
     return {};
-  std::lock_guard lock{runtime_->listener_mutex};
-  return runtime_->listener ? runtime_->listener->local_endpoint() : asio::ip::tcp::endpoint{};
+  auto listener = sv::whereis<net::listener_actor>(runtime_->system, listener_name);
+  asio::ip::tcp::endpoint ep;
+  if (!listener)
+    return ep;
+  caf::scoped_actor self{runtime_->system};
+  self->request(listener, std::chrono::seconds(5), net::endpoint_request{})
+    .receive([&](const asio::ip::tcp::endpoint& bound) { ep = bound; }, [](const caf::error&) {});
+  return ep;
 }
 
 std::string server::describe_tree() const {
@@ -227,7 +190,7 @@ std::string server::describe_tree() const {
 }
 
 std::string server::describe_tree_of(caf::scoped_actor& self) const {
-  return switchboard::server::describe_tree(self, runtime_->supervision_tree);
+  return switchboard::server::describe_tree(self, runtime_->root);
 }
 
 struct server::signal_waiter {
@@ -262,11 +225,11 @@ void server::stop() {
     return;
   auto& rt = *runtime_;
   rt.stopped = true;
-  if (rt.supervision_tree.root) {
+  if (rt.root) {
     // Reverse start order: the listener stops accepting, every connection closes with 1001,
     // then the rooms stop.
     caf::scoped_actor self{rt.system};
-    (void) sv::stop(self, rt.supervision_tree.root);
+    (void) sv::stop(self, rt.root);
   }
   // Flushes the close frames (and closes any session whose actor was already gone).
   rt.sessions.close_all(actors::close_code::going_away, "server shutting down",
@@ -276,8 +239,7 @@ void server::stop() {
   rt.ioc.stop();
   for (auto& t : rt.io_threads)
     t.join();
-  rt.listener.reset();
-  rt.supervision_tree = {};
+  rt.root = sv::supervisor_actor{};
   runtime_.reset();
 }
 

@@ -1,7 +1,9 @@
 #include "server/tree.hpp"
 
+#include "actors/registry.hpp"
 #include "actors/room.hpp"
 #include "supervision/api.hpp"
+#include "supervision/names.hpp"
 #include "supervision/supervisor.hpp"
 
 #include <caf/all.hpp>
@@ -19,35 +21,25 @@ sv::supervisor_options named(std::string name, const tree_settings& s) {
   return sv::supervisor_options{std::move(name), s.on_report, {}};
 }
 
-/// A nested supervisor spec whose current handle is also kept in `slot`.
-sv::child_spec slotted(sv::child_spec spec, std::shared_ptr<actors::actor_slot> slot) {
-  spec.start = [inner = std::move(spec.start), slot](caf::actor_system& sys,
-                                                     const caf::message& args) {
-    auto result = inner(sys, args);
-    if (auto* child = result.child())
-      slot->set(*child);
-    return result;
-  };
-  return spec;
-}
+// The shape of the tree: every spec below is plain data (OTP child specs), built here and
+// nowhere else.
 
-sv::child_spec partition(std::size_t i, const tree_settings& s,
-                         const std::shared_ptr<actors::actor_slot>& shard_slot) {
-  auto rooms_slot = std::make_shared<actors::actor_slot>();
+sv::child_spec partition(std::size_t i, const tree_settings& s) {
   sv::child_spec room{"room", actors::start_room, sv::restart_type::temporary,
                       sv::shutdown_spec::after(5000ms)};
-  auto rooms = slotted(sv::supervisor_child("rooms_" + std::to_string(i),
-                                            {sv::restart_strategy::simple_one_for_one, 10, 1s},
-                                            {room}, named("rooms_" + std::to_string(i), s)),
-                       rooms_slot);
-  sv::child_spec shard{"shard_" + std::to_string(i),
-                       [i, limits = s.room_limits, rooms_slot, shard_slot](caf::actor_system& sys,
-                                                                           const caf::message&) {
-                         auto a = actors::spawn_registry_shard(sys, i, limits, rooms_slot->get());
-                         shard_slot->set(a);
-                         return sv::start_result{a};
-                       },
-                       sv::restart_type::permanent, sv::shutdown_spec::after(5000ms)};
+  auto rooms_id = "rooms_" + std::to_string(i);
+  auto rooms = sv::registered(actors::rooms_name(i),
+                              sv::supervisor_child(rooms_id,
+                                                   {sv::restart_strategy::simple_one_for_one, 10, 1s},
+                                                   {room}, named(rooms_id, s)));
+  auto shard = sv::registered(
+    actors::shard_name(i),
+    sv::child_spec{"shard_" + std::to_string(i),
+                   [i, limits = s.room_limits](caf::actor_system& sys, const caf::message&) {
+                     return sv::start_result{
+                       caf::actor_cast<caf::actor>(actors::spawn_registry_shard(sys, i, limits))};
+                   },
+                   sv::restart_type::permanent, sv::shutdown_spec::after(5000ms)});
   auto name = "partition_" + std::to_string(i);
   return sv::supervisor_child(name, {sv::restart_strategy::one_for_all, 3, 10s},
                               {std::move(rooms), std::move(shard)}, named(name, s));
@@ -113,40 +105,30 @@ void describe(caf::scoped_actor& self, const sv::supervisor_actor& sup, const st
 
 } // namespace
 
-tree make_tree(std::size_t partitions) {
-  tree t;
-  for (std::size_t i = 0; i < partitions; ++i)
-    t.shards.push_back(std::make_shared<actors::actor_slot>());
-  t.connections = std::make_shared<actors::actor_slot>();
-  return t;
-}
-
-caf::error start_tree(caf::actor_system& sys, const tree_settings& s, tree& t) {
+caf::expected<sv::supervisor_actor> start_tree(caf::actor_system& sys, const tree_settings& s) {
   std::vector<sv::child_spec> partitions;
-  for (std::size_t i = 0; i < t.shards.size(); ++i)
-    partitions.push_back(partition(i, s, t.shards[i]));
+  for (std::size_t i = 0; i < s.partitions; ++i)
+    partitions.push_back(partition(i, s));
   sv::child_spec connection{"connection", s.start_connection, sv::restart_type::temporary,
                             sv::shutdown_spec::after(5000ms)};
   std::vector<sv::child_spec> top{
     sv::supervisor_child("partitions", {sv::restart_strategy::one_for_one, 3, 10s},
                          std::move(partitions), named("partitions", s)),
-    slotted(sv::supervisor_child("connections", {sv::restart_strategy::simple_one_for_one, 3, 10s},
-                                 {connection}, named("connections", s)),
-            t.connections),
-    sv::child_spec{"listener", s.start_listener, sv::restart_type::permanent,
-                   sv::shutdown_spec::after(5000ms)},
+    sv::registered(connections_name,
+                   sv::supervisor_child("connections",
+                                        {sv::restart_strategy::simple_one_for_one, 3, 10s},
+                                        {connection}, named("connections", s))),
+    sv::registered(listener_name, sv::child_spec{"listener", s.start_listener,
+                                                 sv::restart_type::permanent,
+                                                 sv::shutdown_spec::after(5000ms)}),
   };
-  auto root = sv::start_supervisor(sys, {sv::restart_strategy::rest_for_one, 3, 60s},
-                                   std::move(top), named("switchboard", s));
-  if (!root)
-    return root.error();
-  t.root = *root;
-  return {};
+  return sv::start_supervisor(sys, {sv::restart_strategy::rest_for_one, 3, 60s}, std::move(top),
+                              named("switchboard", s));
 }
 
-std::string describe_tree(caf::scoped_actor& self, const tree& t) {
+std::string describe_tree(caf::scoped_actor& self, const sv::supervisor_actor& root) {
   std::ostringstream out;
-  describe(self, t.root, "switchboard", "", out);
+  describe(self, root, "switchboard", "", out);
   return out.str();
 }
 

@@ -1,58 +1,51 @@
 #pragma once
-/// The server's supervision tree (docs/architecture.md has the picture and the reasons):
+/// The server's supervision tree. Its shape is defined once, in tree.cpp's specs; docs/architecture.md
+/// shows the output of describe_tree for it (tests/server/tree_test.cpp keeps the two equal), and
+/// `switchboard --print-tree` prints the live one. Start order is top to bottom, stop order the
+/// reverse: the listener stops accepting first, then every connection closes with 1001, then the
+/// rooms stop.
 ///
-///   switchboard          rest_for_one, intensity 3 / 60 s
-///   ├─ partitions        one_for_one, intensity 3 / 10 s
-///   │  └─ partition_<i>  one_for_all, intensity 3 / 10 s   (one per scheduler thread)
-///   │     ├─ rooms_<i>   simple_one_for_one, intensity 10 / 1 s; rooms: temporary, shutdown 5 s
-///   │     └─ shard_<i>   registry shard, permanent worker, shutdown 5 s
-///   ├─ connections       simple_one_for_one; connections: temporary, shutdown 5 s
-///   └─ listener          permanent worker, shutdown 5 s
-///
-/// Start order is top to bottom, stop order the reverse: the listener stops accepting first,
-/// then every connection closes with 1001, then the rooms stop.
+/// Parts find each other by registered name (supervision/names.hpp), never by a handle kept from
+/// start: a restarted child takes its name over.
 
-#include "actors/connection.hpp"
-#include "actors/registry.hpp"
+#include "actors/room.hpp"
 #include "supervision/protocol.hpp"
 #include "supervision/report.hpp"
 
 #include <caf/actor_system.hpp>
+#include <caf/atom.hpp>
 #include <caf/expected.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include <functional>
-#include <memory>
+#include <cstddef>
 #include <string>
-#include <vector>
 
 namespace switchboard::server {
 
+/// The registered names of the connections supervisor and of the listener (shards and room
+/// supervisors: see actors/registry.hpp).
+inline constexpr caf::atom_value connections_name = caf::atom("sb_conns");
+inline constexpr caf::atom_value listener_name = caf::atom("sb_listen");
+
 struct tree_settings {
+  std::size_t partitions = 1;
   actors::room_limits room_limits;
-  /// Spawns a connection actor from the dynamic child arguments of the connections supervisor.
+  /// Spawns a connection actor from the dynamic child arguments of the connections supervisor
+  /// (actors::connection_starter).
   supervision::start_fun start_connection;
-  /// Binds the listener and spawns the actor that owns it; an error if the address is taken.
+  /// Binds the listener and spawns the actor that owns it (net::listener_starter).
   supervision::start_fun start_listener;
   /// Receives every supervisor report.
   supervision::report_handler on_report;
 };
 
-struct tree {
-  supervision::supervisor_actor root;
-  std::vector<std::shared_ptr<actors::actor_slot>> shards; ///< for the connections' registry
-  std::shared_ptr<actors::actor_slot> connections;        ///< the connections supervisor
-};
+/// Starts the whole tree, blocking until every static child started; returns the root.
+[[nodiscard]] caf::expected<supervision::supervisor_actor> start_tree(caf::actor_system& sys,
+                                                                      const tree_settings& s);
 
-/// The tree's slots for `partitions` partitions, before anything runs: connections can be
-/// wired to them before the listener accepts the first one.
-[[nodiscard]] tree make_tree(std::size_t partitions);
-
-/// Starts the whole tree into `t` (blocking until every static child started).
-[[nodiscard]] caf::error start_tree(caf::actor_system& sys, const tree_settings& s, tree& t);
-
-/// The live tree as indented text: each supervisor with its strategy and its children (dynamic
-/// children are counted, not listed).
-[[nodiscard]] std::string describe_tree(caf::scoped_actor& self, const tree& t);
+/// The live tree under `root` as indented text: each supervisor with its strategy and its
+/// children (dynamic children are counted, not listed).
+[[nodiscard]] std::string describe_tree(caf::scoped_actor& self,
+                                        const supervision::supervisor_actor& root);
 
 } // namespace switchboard::server

@@ -25,7 +25,6 @@
 ///   room and resync).
 
 #include "actors/channel.hpp"
-#include "actors/messages.hpp"
 #include "actors/presence.hpp"
 
 #include <boost/json/object.hpp>
@@ -74,9 +73,7 @@ public:
     if (event == "fail")
       return sb::in_result::stop("failed");
     if (event == "crash_room") {
-      auto& self = room().self();
-      self.send(caf::actor_cast<caf::actor>(&self), sb::info_atom::value,
-                caf::make_message(std::string{crash_room}));
+      room().send_after(std::chrono::milliseconds{0}, caf::make_message(std::string{crash_room}));
       return sb::in_result::ok();
     }
     if (event == "stop")

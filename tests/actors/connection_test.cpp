@@ -7,8 +7,9 @@
 
 #include "actors/connection.hpp"
 #include "actors/frames.hpp"
-#include "actors/messages.hpp"
+#include "actors/interfaces.hpp"
 #include "actors/metrics.hpp"
+#include "actors/registry.hpp"
 #include "actors/room.hpp"
 
 #include <boost/json.hpp>
@@ -58,7 +59,7 @@ std::string text(const json::value& v) { return v.is_string() ? std::string(v.as
 caf::behavior stand_in_room(caf::event_based_actor* self, std::string topic,
                             std::shared_ptr<room_script> script) {
   return {
-    [=](join_atom, join_request& req) -> caf::result<join_outcome, caf::actor> {
+    [=](join_request& req) -> join_answer {
       script->log.push_back("join " + topic + " " + text(req.msg.join_ref));
       auto outcome = script->next_outcome();
       if (outcome == join_outcome::admitted)
@@ -68,23 +69,23 @@ caf::behavior stand_in_room(caf::event_based_actor* self, std::string topic,
         req.port->push(make_reply_frame(req.port->serializer(), req.msg.join_ref, req.msg.ref,
                                         topic, "error", reason_payload("unauthorized")));
       script->joins.push_back(std::move(req));
-      return {outcome, caf::actor_cast<caf::actor>(self)};
+      return {outcome, caf::actor_cast<room_member_actor>(self)};
     },
-    [=](publish_atom, const sb::protocol::message& msg) {
-      script->log.push_back("publish " + topic + " " + msg.event + " " + text(msg.join_ref));
+    [=](const client_event& in) {
+      script->log.push_back("publish " + topic + " " + in.msg.event + " " + text(in.msg.join_ref));
     },
-    [=](leave_atom, const sb::protocol::message& msg) {
-      script->log.push_back("leave " + topic + " " + text(msg.ref));
+    [=](const leave_request& leave) {
+      script->log.push_back("leave " + topic + " " + text(leave.msg.ref));
     },
-    [=](sync_atom) -> caf::result<bool> {
+    [=](sync_request) -> caf::result<bool> {
       script->log.push_back("sync");
       if (script->answer_sync)
         return true;
       return self->make_response_promise<bool>(); // never delivered
     },
-    [=](stop_atom) { self->quit(); },
-    [=](leave_member_atom, const caf::actor& connection, const std::string& join_ref) {
-      self->send(connection, closed_atom::value, topic, json::value(join_ref));
+    [=](stop_room) { self->quit(); },
+    [=](leave_member_atom, const connection_actor& connection, const std::string& join_ref) {
+      self->send(connection, channel_closed{topic, json::value(join_ref)});
     },
   };
 }
@@ -104,7 +105,7 @@ struct shard_script {
 /// room on first use), or holds or fails them as the script says; ignores rooms' notices.
 caf::behavior stand_in_shard(caf::event_based_actor* self, std::shared_ptr<shard_script> script) {
   return {
-    [=](join_atom, join_request& req) {
+    [=](join_request& req) {
       ++script->joins;
       auto rp = self->make_response_promise();
       if (script->mode == shard_mode::hold) {
@@ -118,10 +119,10 @@ caf::behavior stand_in_shard(caf::event_based_actor* self, std::shared_ptr<shard
       auto& room = script->rooms[req.msg.topic];
       if (!room)
         room = self->spawn(stand_in_room, req.msg.topic, script->room);
-      rp.delegate(room, join_atom::value, std::move(req));
+      rp.delegate(room, std::move(req));
     },
-    [](room_started_atom, const std::string&) {},
-    [](idle_atom, const std::string&, std::uint64_t) {},
+    [](const room_started&) {},
+    [](const room_idle&) {},
   };
 }
 
@@ -142,9 +143,8 @@ struct fixture : sb::tests::test_system {
   std::shared_ptr<recording_port> port = std::make_shared<recording_port>();
   std::shared_ptr<shard_script> script = std::make_shared<shard_script>();
   std::shared_ptr<router> routes = std::make_shared<router>();
-  std::shared_ptr<actor_slot> slot = std::make_shared<actor_slot>();
   caf::actor shard;
-  caf::actor conn;
+  connection_actor conn;
   std::shared_ptr<sb::tests::exit_record> conn_exit;
   std::vector<caf::actor> actors; ///< killed at the end
 
@@ -158,14 +158,14 @@ struct fixture : sb::tests::test_system {
                     [](std::string_view) { return std::make_unique<crashing_channel>(); })
               .empty());
     shard = sys->spawn(stand_in_shard, script);
-    slot->set(shard);
+    sys->registry().put(shard_name(0), shard); // connections find their shard by name
     auto ctx = std::make_shared<connection_context>();
     ctx->routes = routes;
-    ctx->rooms = std::make_shared<registry>(std::vector<std::shared_ptr<actor_slot>>{slot});
+    ctx->rooms = std::make_shared<registry>(*sys, 1);
     ctx->max_channels = max_channels;
     conn = spawn_connection(*sys, port, std::make_shared<socket_info>(), ctx);
-    conn_exit = sb::tests::watch_exit(conn);
-    actors = {shard, conn};
+    conn_exit = sb::tests::watch_exit(caf::actor_cast<caf::actor>(conn));
+    actors = {shard, caf::actor_cast<caf::actor>(conn)};
     sched->run();
   }
   ~fixture() {
@@ -183,7 +183,7 @@ struct fixture : sb::tests::test_system {
 
   /// A client text frame; the actors then run until idle.
   void send(const std::string& frame, bool rate_limited = false) {
-    caf::anon_send(conn, inbound_atom::value, frame, false, rate_limited);
+    caf::anon_send(conn, inbound_frame{frame, false, rate_limited});
     sched->run();
   }
   void join(const std::string& topic, const std::string& join_ref) {
@@ -292,13 +292,14 @@ TEST_CASE("a join nobody answers within 10 s is answered timeout, and the connec
                                  reply("null", "2", "phoenix", "ok")});
 }
 
-TEST_CASE("a join the shard answers with an error, or made while the shard restarts, is join crashed") {
+TEST_CASE("a join the shard answers with an error, or sent to a dead shard, is join crashed") {
   fixture f;
   f.script->mode = shard_mode::fail;
   f.join("room:a", "1");
   CHECK(f.port->take() ==
         frames{reply(quoted("1"), "1", "room:a", "error", error_reason("join crashed"))});
-  f.slot->set(caf::actor{}); // the shard's partition is restarting
+  caf::anon_send_exit(f.shard, caf::exit_reason::kill); // its partition is restarting
+  f.sched->run();
   f.join("room:b", "2");
   CHECK(f.port->take() ==
         frames{reply(quoted("2"), "2", "room:b", "error", error_reason("join crashed"))});
@@ -418,7 +419,7 @@ TEST_CASE("rate_limit_exceeded closes with 1008 once the rooms handled what came
   f.join("room:a", "1");
   f.send(R"(["1","2","room:a","shout",{}])");
   f.room_log();
-  caf::anon_send(f.conn, rate_limit_exceeded_atom::value);
+  caf::anon_send(f.conn, rate_limit_exceeded{});
   f.sched->run();
   CHECK(f.room_log() == log_t{"sync"});
   CHECK(f.port->closes == std::vector<std::pair<std::uint16_t, std::string>>{
@@ -431,7 +432,7 @@ TEST_CASE("rate_limit_exceeded closes with 1008 after 2 s when a room does not a
   f.join("room:a", "1");
   f.port->take();
   f.script->room->answer_sync = false;
-  caf::anon_send(f.conn, rate_limit_exceeded_atom::value);
+  caf::anon_send(f.conn, rate_limit_exceeded{});
   f.sched->run();
   f.send(R"([null,"9","phoenix","heartbeat",{}])"); // closing: inbound frames are ignored
   CHECK(f.port->take().empty());
@@ -472,7 +473,7 @@ TEST_CASE("a room's closed notice makes the topic not joined, but a stale incarn
         frames{reply("null", "5", "room:a", "error", error_reason("unmatched topic"))});
   CHECK(f.room_log().empty());
   // The room's normal exit later on writes nothing for a channel the connection forgot.
-  caf::anon_send(f.room("room:a"), stop_atom::value);
+  caf::anon_send(f.room("room:a"), stop_room{});
   f.sched->run();
   CHECK(f.port->take().empty());
 }
@@ -480,8 +481,9 @@ TEST_CASE("a room's closed notice makes the topic not joined, but a stale incarn
 TEST_CASE("a member-level crash in a real room: phx_error, then not joined, and a rejoin works") {
   fixture f;
   const std::string topic = "crashy:1";
-  auto room = spawn_room(*f.sys, topic, f.routes->match(topic), f.shard, room_limits{});
-  f.script->rooms[topic] = room;
+  auto room = spawn_room(*f.sys, topic, f.routes->match(topic),
+                         caf::actor_cast<registry_shard_actor>(f.shard), room_limits{});
+  f.script->rooms[topic] = caf::actor_cast<caf::actor>(room);
   f.sched->run();
   f.join(topic, "1");
   f.send(R"(["1","2","crashy:1","crash",{}])");
@@ -506,7 +508,7 @@ TEST_CASE("a room that crashes sends phx_error for its topic only, one that stop
   sb::tests::send_exit(f.room("room:a"), caf::sec::runtime_error);
   f.sched->run();
   CHECK(f.port->take() == frames{control("1", "room:a", "phx_error", error_reason("channel_crash"))});
-  caf::anon_send(f.room("room:c"), stop_atom::value);
+  caf::anon_send(f.room("room:c"), stop_room{});
   f.sched->run();
   CHECK(f.port->take() == frames{control("3", "room:c", "phx_close", "{}")});
 
@@ -530,7 +532,7 @@ TEST_CASE("the connection's exit closes its port: 1001 on shutdown, 1011 on a cr
   }
   SUBCASE("crash") {
     fixture f;
-    sb::tests::send_exit(f.conn, caf::sec::runtime_error);
+    sb::tests::send_exit(caf::actor_cast<caf::actor>(f.conn), caf::sec::runtime_error);
     f.sched->run();
     CHECK(f.port->closes == std::vector<std::pair<std::uint16_t, std::string>>{
                               {close_code::internal_error, "internal error"}});
@@ -547,7 +549,7 @@ TEST_CASE("the connection's exit closes its port: 1001 on shutdown, 1011 on a cr
 TEST_CASE("a peer that closed ends the connection without a close of its own") {
   fixture f;
   f.join("room:a", "1");
-  caf::anon_send(f.conn, peer_closed_atom::value);
+  caf::anon_send(f.conn, peer_closed{});
   f.sched->run();
   CHECK(f.conn_exited_normally());
   CHECK(f.port->closes.empty());

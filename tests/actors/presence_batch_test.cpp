@@ -24,7 +24,7 @@ namespace switchboard::actors {
 class member_access {
 public:
   static void set(member_base& m, caf::actor connection, std::string join_ref) {
-    m.connection_ = std::move(connection);
+    m.connection_ = caf::actor_cast<connection_actor>(std::move(connection));
     m.join_ref_ = boost::json::value(join_ref);
   }
 };
@@ -86,7 +86,6 @@ public:
     for (auto* m : members_)
       fn(*m);
   }
-  caf::event_based_actor& self() noexcept override { std::terminate(); }
 
   /// Runs the pending timers (the end of a batch window).
   void fire() {

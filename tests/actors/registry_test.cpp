@@ -4,7 +4,7 @@
 
 #include "actor_test_support.hpp"
 
-#include "actors/messages.hpp"
+#include "actors/interfaces.hpp"
 #include "actors/registry.hpp"
 #include "supervision/protocol.hpp"
 
@@ -37,18 +37,19 @@ struct room_log {
 
 /// Stands in for a room: admits every join, counting it; on announce_atom tells the shard it
 /// started, on go_idle_atom reports idle with the joins it has seen (as the real room does when
-/// its last member left); exits normally on stop_atom. The test decides when it announces.
-caf::behavior stand_in_room(caf::event_based_actor* self, caf::actor shard,
+/// its last member left); exits normally on stop_room. The test decides when it announces.
+caf::behavior stand_in_room(caf::event_based_actor* self, registry_shard_actor shard,
                             std::shared_ptr<room_log> log) {
+  auto me = [self] { return caf::actor_cast<room_actor>(self); };
   return {
-    [=](join_atom, join_request&) -> caf::result<join_outcome, caf::actor> {
+    [=](join_request&) -> join_answer {
       ++log->joins_seen;
-      return {join_outcome::admitted, caf::actor_cast<caf::actor>(self)};
+      return {join_outcome::admitted, me()};
     },
-    [=](broadcast_atom, const broadcast_request&) { ++log->broadcasts; },
-    [=](announce_atom) { self->send(shard, room_started_atom::value, log->topic); },
-    [=](go_idle_atom) { self->send(shard, idle_atom::value, log->topic, log->joins_seen); },
-    [=](stop_atom) {
+    [=](const broadcast_request&) { ++log->broadcasts; },
+    [=](announce_atom) { self->send(shard, room_started{log->topic, me()}); },
+    [=](go_idle_atom) { self->send(shard, room_idle{log->topic, log->joins_seen, me()}); },
+    [=](stop_room) {
       log->stopped = true;
       self->quit();
     },
@@ -76,11 +77,11 @@ caf::behavior stand_in_supervisor(caf::event_based_actor* self,
       ++script->start_requests;
       if (script->fail_with)
         return script->fail_with;
-      REQUIRE(a.args.match_elements<std::string, std::shared_ptr<const route>, caf::actor,
-                                    room_limits>());
+      REQUIRE(a.args.match_elements<std::string, std::shared_ptr<const route>,
+                                    registry_shard_actor, room_limits>());
       auto log = std::make_shared<room_log>();
       log->topic = a.args.get_as<std::string>(0);
-      auto room = self->spawn(stand_in_room, a.args.get_as<caf::actor>(2), log);
+      auto room = self->spawn(stand_in_room, a.args.get_as<registry_shard_actor>(2), log);
       script->started.push_back({room, log});
       return room;
     },
@@ -88,7 +89,7 @@ caf::behavior stand_in_supervisor(caf::event_based_actor* self,
 }
 
 /// What a stand-in connection got back for its join.
-struct join_answer {
+struct join_record {
   bool answered = false;
   join_outcome outcome = join_outcome::refused;
   caf::actor room;
@@ -97,21 +98,21 @@ struct join_answer {
 
 /// Stands in for a connection: on ask_join_atom sends its shard a join for the topic and
 /// records the answer.
-caf::behavior stand_in_connection(caf::event_based_actor* self, caf::actor shard,
+caf::behavior stand_in_connection(caf::event_based_actor* self, registry_shard_actor shard,
                                   std::shared_ptr<const route> r,
-                                  std::shared_ptr<join_answer> answer) {
+                                  std::shared_ptr<join_record> answer) {
   return {
     [=](ask_join_atom, const std::string& topic) {
       sb::protocol::message msg{json::value("1"), json::value("1"), topic, "phx_join",
                                 json::value(json::object{})};
-      join_request req{caf::actor_cast<caf::actor>(self), nullptr, nullptr, r, std::move(msg),
-                       std::chrono::steady_clock::now() + std::chrono::seconds(5)};
-      self->request(shard, caf::infinite, join_atom::value, std::move(req))
+      join_request req{caf::actor_cast<connection_actor>(self), nullptr, nullptr, r,
+                       std::move(msg), std::chrono::steady_clock::now() + std::chrono::seconds(5)};
+      self->request(shard, caf::infinite, std::move(req))
         .then(
-          [answer](join_outcome outcome, caf::actor room) {
+          [answer](join_answer& a) {
             answer->answered = true;
-            answer->outcome = outcome;
-            answer->room = std::move(room);
+            answer->outcome = a.outcome;
+            answer->room = caf::actor_cast<caf::actor>(a.room);
           },
           [answer](caf::error& err) {
             answer->answered = true;
@@ -127,12 +128,12 @@ struct fixture : sb::tests::test_system {
   std::shared_ptr<supervisor_script> script = std::make_shared<supervisor_script>();
   std::shared_ptr<const route> r; ///< stand-in rooms never call its factory
   caf::actor supervisor;
-  caf::actor shard;
+  registry_shard_actor shard;
   std::vector<caf::actor> actors; ///< killed at the end
 
   struct client {
     caf::actor connection;
-    std::shared_ptr<join_answer> answer = std::make_shared<join_answer>();
+    std::shared_ptr<join_record> answer = std::make_shared<join_record>();
   };
 
   fixture() {
@@ -140,8 +141,9 @@ struct fixture : sb::tests::test_system {
     REQUIRE(routes.add("room:*", "stand_in", [](std::string_view) { return nullptr; }).empty());
     r = routes.match(topic);
     supervisor = sys->spawn(stand_in_supervisor, script);
-    shard = spawn_registry_shard(*sys, 0, room_limits{}, supervisor);
-    actors = {supervisor, shard};
+    sys->registry().put(rooms_name(0), supervisor); // the shard finds its supervisor by name
+    shard = spawn_registry_shard(*sys, 0, room_limits{});
+    actors = {supervisor, caf::actor_cast<caf::actor>(shard)};
     sched->run();
   }
   ~fixture() {
@@ -322,8 +324,7 @@ TEST_CASE("a failed room start answers every waiting join with the error, and th
 TEST_CASE("a broadcast goes to the topic's running room, and none is queued for a starting room") {
   fixture f;
   auto broadcast = [&] {
-    caf::anon_send(f.shard, broadcast_atom::value,
-                   broadcast_request{topic, "news", json::value(json::object{})});
+    caf::anon_send(f.shard, broadcast_request{topic, "news", json::value(json::object{})});
     f.sched->run();
   };
   broadcast(); // no room

@@ -1,7 +1,7 @@
 // The room actor driven one message at a time (CAF's test coordinator): a crash in a callback run
 // for one member ends that member's channel only; a crash in a room-level callback ends the room.
 
-#include "actors/messages.hpp"
+#include "actors/interfaces.hpp"
 #include "actors/metrics.hpp"
 #include "actors/room.hpp"
 #include "actors/router.hpp"
@@ -118,35 +118,30 @@ private:
 /// What a stand-in connection saw: its join outcomes and the closed notices from the room.
 struct connection_log {
   std::vector<join_outcome> outcomes;
-  std::vector<std::string> closed; ///< join_refs of the closed_atom notices
+  std::vector<std::string> closed; ///< join_refs of the channel_closed notices
 };
 
 /// Stands in for a connection actor: relays joins, publishes and leaves to the room so that the
 /// room sees this actor as the sender, and records what comes back.
-caf::behavior stand_in_connection(caf::event_based_actor* self, caf::actor room,
+caf::behavior stand_in_connection(caf::event_based_actor* self, room_actor room,
                                   std::shared_ptr<connection_log> log) {
   return {
-    [=](join_atom, join_request& req) {
-      self->request(room, caf::infinite, join_atom::value, std::move(req))
-        .then([log](join_outcome outcome, const caf::actor&) { log->outcomes.push_back(outcome); });
+    [=](join_request& req) {
+      self->request(room, caf::infinite, std::move(req)).then([log](const join_answer& answer) {
+        log->outcomes.push_back(answer.outcome);
+      });
     },
-    [=](publish_atom, sb::protocol::message& msg) {
-      self->send(room, publish_atom::value, std::move(msg));
-    },
-    [=](leave_atom, sb::protocol::message& msg) {
-      self->send(room, leave_atom::value, std::move(msg));
-    },
-    [=](closed_atom, const std::string&, const json::value& join_ref) {
-      log->closed.emplace_back(join_ref.as_string());
-    },
+    [=](client_event& in) { self->send(room, std::move(in)); },
+    [=](leave_request& leave) { self->send(room, std::move(leave)); },
+    [=](const channel_closed& closed) { log->closed.emplace_back(closed.join_ref.as_string()); },
   };
 }
 
 /// Stands in for the registry shard: counts idle notices.
 caf::behavior stand_in_shard(caf::event_based_actor*, std::shared_ptr<int> idle_notices) {
   return {
-    [](room_started_atom, const std::string&) {},
-    [=](idle_atom, const std::string&, std::uint64_t) { ++*idle_notices; },
+    [](const room_started&) {},
+    [=](const room_idle&) { ++*idle_notices; },
   };
 }
 
@@ -159,7 +154,7 @@ struct fixture {
   std::shared_ptr<leave_log> leaves = std::make_shared<leave_log>();
   std::shared_ptr<int> idle_notices = std::make_shared<int>(0);
   caf::actor shard;
-  caf::actor room;
+  room_actor room;
   std::shared_ptr<caf::error> room_exit; ///< set once the room exited
   std::vector<caf::actor> actors;        ///< killed at the end (members and room hold each other)
   std::uint64_t channel_crashes_before = metrics::global().channel_crashes_total.load();
@@ -184,13 +179,14 @@ struct fixture {
                      return std::make_unique<scripted_channel>(leaves);
                    })
               .empty());
-    room = spawn_room(*sys, topic, routes.match(topic), shard, room_limits{});
+    room = spawn_room(*sys, topic, routes.match(topic),
+                      caf::actor_cast<registry_shard_actor>(shard), room_limits{});
     room_exit = std::make_shared<caf::error>();
     auto exited = room_exit;
     room->attach_functor([exited](const caf::error& reason) {
       *exited = reason ? reason : caf::make_error(caf::exit_reason::normal);
     });
-    actors = {shard, room};
+    actors = {shard, caf::actor_cast<caf::actor>(room)};
     sched->run();
   }
   ~fixture() {
@@ -219,30 +215,31 @@ struct fixture {
     c.join_ref = join_ref;
     sb::protocol::message msg{json::value(join_ref), json::value(join_ref), topic, "phx_join",
                               json::value(std::move(flags))};
-    join_request req{c.connection,
+    join_request req{caf::actor_cast<connection_actor>(c.connection),
                      c.port,
                      std::make_shared<socket_info>(),
                      nullptr,
                      std::move(msg),
                      std::chrono::steady_clock::now() + 1h};
-    caf::anon_send(c.connection, join_atom::value, std::move(req));
+    caf::anon_send(c.connection, std::move(req));
     sched->run();
   }
   void publish(const client& c, const std::string& ref, const std::string& event,
                json::object payload = {}) {
-    caf::anon_send(c.connection, publish_atom::value,
-                   sb::protocol::message{json::value(c.join_ref), json::value(ref), topic, event,
-                                         json::value(std::move(payload))});
+    caf::anon_send(c.connection,
+                   client_event{sb::protocol::message{json::value(c.join_ref), json::value(ref),
+                                                      topic, event,
+                                                      json::value(std::move(payload))}});
     sched->run();
   }
   void leave(const client& c, const std::string& ref) {
-    caf::anon_send(c.connection, leave_atom::value,
-                   sb::protocol::message{json::value(c.join_ref), json::value(ref), topic,
-                                         "phx_leave", json::object{}});
+    caf::anon_send(c.connection,
+                   leave_request{sb::protocol::message{json::value(c.join_ref), json::value(ref),
+                                                       topic, "phx_leave", json::object{}}});
     sched->run();
   }
   void info(const std::string& what) {
-    caf::anon_send(room, info_atom::value, caf::make_message(what));
+    caf::anon_send(room, info_message{caf::make_message(what)});
     sched->run();
   }
   std::string left(const client& c, const char* why) const {

@@ -103,7 +103,7 @@ struct harness {
     REQUIRE(registry.try_reserve(1));
     session = std::make_shared<sb::net::ws_session>(
       std::move(server_side), sb::protocol::serializer::v2, options, registry);
-    session->start(caf::actor{}, "");
+    session->start(sb::actors::connection_actor{}, "");
     io = std::thread{[this] { ioc.run(); }};
   }
 

@@ -3,7 +3,7 @@
 // crashes escalates past the room: rooms are temporary children.
 
 #include "actors/connection.hpp"
-#include "actors/messages.hpp"
+#include "actors/interfaces.hpp"
 #include "actors/registry.hpp"
 #include "server/tree.hpp"
 #include "supervision/api.hpp"
@@ -64,11 +64,8 @@ public:
       throw std::runtime_error("crash requested");
     if (event == "end")
       room().send_after(1ms, caf::make_message(std::string{"game over"}));
-    if (event == "crash_room" || event == "stall_crash") {
-      auto& self = room().self();
-      self.send(caf::actor_cast<caf::actor>(&self), sb::actors::info_atom::value,
-                caf::make_message(std::string{event}));
-    }
+    if (event == "crash_room" || event == "stall_crash")
+      room().send_after(0ms, caf::make_message(std::string{event}));
     return sb::actors::in_result::ok();
   }
   sb::actors::in_result handle_info(const caf::message& msg) override {
@@ -118,7 +115,7 @@ bool eventually(const std::function<bool()>& condition, std::chrono::millisecond
 struct fixture {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
-  sb::server::tree tree;
+  sb::supervision::supervisor_actor root;
   std::shared_ptr<sb::actors::connection_context> ctx = std::make_shared<sb::actors::connection_context>();
   std::mutex reports_mutex;
   std::vector<sb::supervision::report> reports;
@@ -149,13 +146,15 @@ struct fixture {
       std::lock_guard lock{reports_mutex};
       reports.push_back(r);
     };
-    tree = sb::server::make_tree(2);
-    REQUIRE(!sb::server::start_tree(*sys, s, tree));
-    ctx->rooms = std::make_shared<sb::actors::registry>(tree.shards);
+    s.partitions = 2;
+    auto started = sb::server::start_tree(*sys, s);
+    REQUIRE(started);
+    root = *started;
+    ctx->rooms = std::make_shared<sb::actors::registry>(*sys, 2);
   }
   ~fixture() {
     caf::scoped_actor self{*sys};
-    CHECK(!sb::supervision::stop(self, tree.root));
+    CHECK(!sb::supervision::stop(self, root));
   }
 
   std::size_t reports_of(const std::string& supervisor, sb::supervision::report_context c) {
@@ -168,7 +167,7 @@ struct fixture {
 
   struct client {
     std::shared_ptr<recording_port> port = std::make_shared<recording_port>();
-    caf::actor connection;
+    sb::actors::connection_actor connection;
   };
 
   client connect() {
@@ -178,7 +177,7 @@ struct fixture {
     return c;
   }
   void send(const client& c, const std::string& frame) {
-    caf::anon_send(c.connection, sb::actors::inbound_atom::value, frame, false, false);
+    caf::anon_send(c.connection, sb::actors::inbound_frame{frame, false, false});
   }
   /// A connection joined to `topic` with join_ref and ref `join_ref`, once its join was answered.
   client joined(const std::string& topic, const std::string& join_ref) {
@@ -336,7 +335,7 @@ TEST_CASE("a channel cannot broadcast or push reserved phx_ events unless it opt
 TEST_CASE("describe_tree reads strategies, intensities and child specs from the live tree") {
   fixture f;
   caf::scoped_actor self{*f.sys};
-  auto text = sb::server::describe_tree(self, f.tree);
+  auto text = sb::server::describe_tree(self, f.root);
   CHECK(text.find("switchboard  (rest_for_one, intensity 3/60s)") != std::string::npos);
   CHECK(text.find("partition_1  (one_for_all, intensity 3/10s)") != std::string::npos);
   CHECK(text.find("shard_0  (worker, permanent, shutdown 5000ms)") != std::string::npos);
