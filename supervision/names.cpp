@@ -17,8 +17,12 @@ child_spec registered(caf::atom_value name, child_spec spec) {
   spec.start = [name, start = std::move(spec.start)](caf::actor_system& sys,
                                                      const caf::message& args) {
     auto result = start(sys, args);
-    if (const auto* child = result.child())
+    if (const auto* child = result.child()) {
+      // CAF's put keeps an existing entry: the predecessor's goes first. Only this spec's
+      // supervisor writes the name, so nothing registers in between.
+      sys.registry().erase(name);
       sys.registry().put(name, *child);
+    }
     return result;
   };
   return spec;

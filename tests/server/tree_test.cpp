@@ -7,12 +7,16 @@
 #include "actors/registry.hpp"
 #include "server/tree.hpp"
 #include "supervision/api.hpp"
+#include "supervision/names.hpp"
 
 #include <boost/json/object.hpp>
 #include <caf/all.hpp>
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <fstream>
+#include <regex>
+#include <sstream>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -135,9 +139,7 @@ struct fixture {
               .empty());
     ctx->routes = routes;
     sb::server::tree_settings s;
-    s.start_connection = [](caf::actor_system&, const caf::message&) {
-      return sb::supervision::start_result{caf::make_error(caf::sec::unexpected_message)};
-    };
+    s.start_connection = sb::actors::connection_starter(ctx);
     s.start_listener = [](caf::actor_system& sys, const caf::message&) {
       return sb::supervision::start_result{
         sys.spawn([](caf::event_based_actor*, int) -> caf::behavior { return {[](int) {}}; }, 0)};
@@ -341,4 +343,59 @@ TEST_CASE("describe_tree reads strategies, intensities and child specs from the 
   CHECK(text.find("shard_0  (worker, permanent, shutdown 5000ms)") != std::string::npos);
   CHECK(text.find("rooms_0  (simple_one_for_one") != std::string::npos);
   CHECK(text.find("listener") != std::string::npos);
+}
+
+namespace {
+
+/// The first fenced block after `heading` in a docs page, each line with its trailing
+/// annotation (text set off by two or more spaces after the last ")") removed.
+std::string docs_tree(const std::string& page, const std::string& heading) {
+  std::ifstream in{std::string{SWITCHBOARD_SOURCE_DIR} + "/docs/" + page};
+  REQUIRE(in);
+  std::string line;
+  while (std::getline(in, line) && line != heading) {
+  }
+  while (std::getline(in, line) && line.rfind("```", 0) != 0) {
+  }
+  std::string out;
+  const std::regex annotation{R"(\)\s{2,}[^()]*$)"};
+  while (std::getline(in, line) && line.rfind("```", 0) != 0)
+    out += std::regex_replace(line, annotation, ")") + "\n";
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("the tree docs/supervision.md pictures is the live tree, one connection and one room open") {
+  fixture f;
+  caf::scoped_actor self{*f.sys};
+  auto connections =
+    sb::supervision::whereis<sb::supervision::supervisor_actor>(*f.sys, sb::server::connections_name);
+  auto port = std::make_shared<recording_port>();
+  auto conn = sb::supervision::start_child(
+    self, connections,
+    caf::make_message(sb::actors::port_ptr{port},
+                      std::shared_ptr<const sb::actors::socket_info>{
+                        std::make_shared<sb::actors::socket_info>()}));
+  REQUIRE(conn);
+  caf::anon_send(*conn, sb::actors::inbound_frame{
+                          R"(["1","1",")" + f.topic_in_partition(0) + R"(","phx_join",{}])"});
+  REQUIRE(eventually([&] { return port->count("phx_reply") == 1; }));
+  CHECK(sb::server::describe_tree(self, f.root) ==
+        docs_tree("supervision.md", "## The server's tree"));
+}
+
+TEST_CASE("a restarted partition is found by name: joins reach the new shard without anyone being told") {
+  fixture f;
+  const auto shard_name = sb::actors::shard_name(0);
+  auto old_shard = sb::supervision::whereis(*f.sys, shard_name);
+  REQUIRE(old_shard);
+  caf::anon_send_exit(old_shard, caf::exit_reason::kill); // partition_0 restarts rooms_0 and shard_0
+  REQUIRE(eventually([&] {
+    auto now = sb::supervision::whereis(*f.sys, shard_name);
+    return now && now != old_shard;
+  }));
+  auto c = f.joined(f.topic_in_partition(0), "1");
+  CHECK(c.port->count(R"("phx_reply",{"status":"ok")") == 1);
+  CHECK(f.reports_of("partition_0", sb::supervision::report_context::child_terminated) == 1);
 }
