@@ -15,6 +15,7 @@
 /// frame (1007) or kept flooding past its rate limit (1008); on any other exit reason its socket
 /// is closed with 1011 (1001 for shutdown).
 
+#include "actors/limits.hpp"
 #include "actors/member.hpp"
 #include "actors/outbound.hpp"
 #include "actors/registry.hpp"
@@ -27,11 +28,11 @@
 
 namespace switchboard::actors {
 
-/// What every connection shares; immutable after start.
-struct connection_context {
+/// What every connection shares; immutable after start. The limits are a base, not a member, so
+/// connections read `ctx->max_channels` directly while the server still assigns them whole.
+struct connection_context : connection_limits {
   std::shared_ptr<const router> routes;
   std::shared_ptr<const registry> rooms;
-  std::size_t max_channels = 100;
 };
 
 [[nodiscard]] caf::actor spawn_connection(caf::actor_system& sys, port_ptr port,

@@ -24,6 +24,7 @@
 /// to their clients). Rooms are temporary children: a crashed room is not restarted, the next
 /// join starts a fresh one.
 
+#include "actors/limits.hpp" // room_limits
 #include "actors/router.hpp"
 #include "supervision/child_spec.hpp"
 
@@ -35,12 +36,6 @@
 #include <string>
 
 namespace switchboard::actors {
-
-struct room_limits {
-  /// Messages waiting in the room's mailbox beyond which publishes are answered with
-  /// {"reason":"overloaded"} instead of being handled.
-  std::size_t mailbox_limit = 10'000;
-};
 
 /// Spawns a room for `topic` served by `r`. The room announces itself to `registry_shard`
 /// (room_started_atom) and sends it its idle notices.
