@@ -73,7 +73,7 @@ void join(connection_pointer self, message&& msg) {
   }
   if (msg.join_ref.is_null()) // V1 clients have no join_ref: the join's ref stands in
     msg.join_ref = msg.ref;
-  if (!st.find(msg.topic) && st.channels.size() >= st.ctx->max_channels) {
+  if (!st.find(msg.topic) && st.channels.size() >= st.ctx->limits.max_channels) {
     st.reply(msg.join_ref, msg.ref, msg.topic, "error", reason_payload("too many channels joined"));
     return;
   }

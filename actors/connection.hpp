@@ -14,6 +14,7 @@
 /// is closed with 1011 (1001 for shutdown).
 
 #include "actors/interfaces.hpp"
+#include "actors/limits.hpp"
 #include "actors/outbound.hpp"
 #include "actors/registry.hpp"
 #include "actors/router.hpp"
@@ -30,7 +31,7 @@ namespace switchboard::actors {
 struct connection_context {
   std::shared_ptr<const router> routes;
   std::shared_ptr<const registry> rooms;
-  std::size_t max_channels = 100;
+  connection_limits limits;
 };
 
 [[nodiscard]] connection_actor spawn_connection(caf::actor_system& sys, port_ptr port,

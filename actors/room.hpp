@@ -17,6 +17,7 @@
 /// join starts a fresh one.
 
 #include "actors/interfaces.hpp"
+#include "actors/limits.hpp" // room_limits
 #include "actors/router.hpp"
 #include "supervision/child_spec.hpp"
 
@@ -27,12 +28,6 @@
 #include <string>
 
 namespace switchboard::actors {
-
-struct room_limits {
-  /// Messages waiting in the room's mailbox beyond which publishes are answered with
-  /// {"reason":"overloaded"} instead of being handled.
-  std::size_t mailbox_limit = 10'000;
-};
 
 /// Spawns a room for `topic` served by `r`. The room announces itself to `registry_shard`
 /// (room_started) and sends it its idle notices.

@@ -132,7 +132,7 @@ private:
   // answers 413 to a request that announces one).
   void do_read() {
     parser_.emplace();
-    stream_.expires_after(ctx_.handshake_timeout);
+    stream_.expires_after(ctx_.accept.handshake_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             [self = shared_from_this()](error_code ec, std::size_t) {
                               self->on_read(ec);
@@ -189,7 +189,7 @@ private:
       info->id = std::move(result.socket_id);
     }
     info->params = std::move(target->params);
-    if (!ctx_.sessions->try_reserve(ctx_.max_connections)) {
+    if (!ctx_.sessions->try_reserve(ctx_.accept.max_connections)) {
       actors::add(actors::metrics::global().connections_refused_total);
       return respond(http::status::service_unavailable, "too many connections\n");
     }
@@ -272,7 +272,7 @@ private:
 } // namespace
 
 void start_http_session(asio::ip::tcp::socket socket, const server_context& ctx) {
-  if (!ctx.sessions->try_admit_http(ctx.max_http_connections)) {
+  if (!ctx.sessions->try_admit_http(ctx.accept.max_http_connections)) {
     // Refused before anything is read or allocated for it; a best-effort answer, then close.
     actors::add(actors::metrics::global().http_connections_refused_total);
     static constexpr std::string_view refusal =

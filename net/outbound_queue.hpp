@@ -31,10 +31,11 @@
 
 namespace switchboard::net {
 
-/// session_options::max_outbound_bytes and ::max_outbound_control_bytes.
+/// session_options::max_outbound_bytes and ::max_outbound_control_bytes. No defaults here: the
+/// session fills both from its options, which hold the one copy (net/limits.hpp).
 struct outbound_limits {
-  std::size_t max_bytes = 1024 * 1024;
-  std::size_t max_control_bytes = 4 * 1024 * 1024;
+  std::size_t max_bytes;
+  std::size_t max_control_bytes;
 };
 
 /// What push() did with a frame.

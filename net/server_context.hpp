@@ -3,25 +3,25 @@
 
 #include "actors/connect.hpp"
 #include "actors/connection.hpp"
+#include "net/limits.hpp"
 #include "net/session_registry.hpp"
 #include "net/ws_session.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/atom.hpp>
 
-#include <chrono>
 #include <memory>
 #include <string>
 
 namespace switchboard::net {
 
 struct server_context {
+  accept_limits accept;
   session_options session;
   session_registry* sessions = nullptr;
-  std::size_t max_connections = 15'000; ///< upgrades beyond it get HTTP 503
-  std::size_t max_http_connections = 1024; ///< connections not yet upgraded; beyond it 503
-  std::string socket_path = "/socket"; ///< the WebSocket endpoint is socket_path + "/websocket"
-  std::chrono::milliseconds handshake_timeout{10'000};
+  /// The WebSocket endpoint is socket_path + "/websocket". No default here: the server sets it
+  /// from its listener config, which holds the one default.
+  std::string socket_path;
   /// Accepts or refuses each upgrade; empty = accept everyone.
   actors::connect_handler on_connect;
   /// The actor system, and the registered name of the supervisor that starts a connection actor

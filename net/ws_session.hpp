@@ -12,6 +12,7 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/outbound.hpp"
+#include "net/limits.hpp"
 #include "net/outbound_queue.hpp"
 #include "net/token_bucket.hpp"
 #include "net/ws_reader.hpp"
@@ -28,32 +29,6 @@
 namespace switchboard::net {
 
 class session_registry;
-
-struct session_options {
-  std::size_t max_frame_bytes = 64 * 1024;
-  /// Bound of the broadcast frames a connection's queue holds; the route's on_overflow applies.
-  std::size_t max_outbound_bytes = 1024 * 1024;
-  /// Bound of the frames addressed to this connection alone (replies, pushes, pongs), which no
-  /// policy may drop: beyond it the connection is closed with 1013. One frame larger than the
-  /// bound is still queued when nothing else of its class is (a large presence_state).
-  std::size_t max_outbound_control_bytes = 4 * 1024 * 1024;
-  /// Inbound token bucket: every frame takes a token. A message without one is forwarded marked
-  /// as refused (the connection answers {"reason":"rate_limited"}), a ping without one gets no
-  /// pong; more than `rate_limit_close_after` refusals in a row close the connection with 1008.
-  double messages_per_second = 100;
-  double burst = 200;
-  std::size_t rate_limit_close_after = 100;
-  std::chrono::milliseconds idle_timeout{60'000}; ///< 0 disables
-  std::chrono::milliseconds write_timeout{10'000};
-  /// How long to wait for the peer's close frame after ours before dropping the socket.
-  std::chrono::milliseconds close_timeout{2'000};
-  /// Inbound messages (and their payload bytes) forwarded to the connection actor and not yet
-  /// processed, beyond which the session stops reading from the socket until the actor has
-  /// caught up with half of them: what one client can make the server hold inbound is about
-  /// max_inbound_bytes_in_flight plus one read (64 KiB).
-  std::size_t max_inbound_in_flight = 256;
-  std::size_t max_inbound_bytes_in_flight = 1024 * 1024;
-};
 
 class ws_session final : public actors::outbound_port,
                          public std::enable_shared_from_this<ws_session> {

@@ -153,36 +153,39 @@ void read_listener(const reader& r, const toml::table& t, listener_config& out) 
   }
 }
 
+/// The flat `[limits]` table, spread over the layers' structs that own each limit.
 void read_limits(const reader& r, const toml::table& t, limits_config& out) {
+  auto& session = out.session;
+  auto& accept = out.accept;
   for (const auto& [k, v] : t) {
     const auto name = k.str();
     const auto key = "limits." + std::string{name};
     if (name == "max_channels")
-      out.max_channels = r.count(v, key, at_least::one);
+      out.connection.max_channels = r.count(v, key, at_least::one);
     else if (name == "max_frame_bytes")
-      out.max_frame_bytes = r.count(v, key, at_least::one);
+      session.max_frame_bytes = r.count(v, key, at_least::one);
     else if (name == "max_outbound_bytes")
-      out.max_outbound_bytes = r.count(v, key, at_least::one);
+      session.max_outbound_bytes = r.count(v, key, at_least::one);
     else if (name == "max_outbound_control_bytes")
-      out.max_outbound_control_bytes = r.count(v, key, at_least::one);
+      session.max_outbound_control_bytes = r.count(v, key, at_least::one);
     else if (name == "write_timeout_ms")
-      out.write_timeout = r.millis(v, key, at_least::one);
+      session.write_timeout = r.millis(v, key, at_least::one);
     else if (name == "idle_timeout_ms")
-      out.idle_timeout = r.millis(v, key, at_least::zero); // 0 disables the idle check
+      session.idle_timeout = r.millis(v, key, at_least::zero); // 0 disables the idle check
     else if (name == "handshake_timeout_ms")
-      out.handshake_timeout = r.millis(v, key, at_least::one);
+      accept.handshake_timeout = r.millis(v, key, at_least::one);
     else if (name == "max_connections")
-      out.max_connections = r.count(v, key, at_least::one);
+      accept.max_connections = r.count(v, key, at_least::one);
     else if (name == "max_http_connections")
-      out.max_http_connections = r.count(v, key, at_least::one);
+      accept.max_http_connections = r.count(v, key, at_least::one);
     else if (name == "messages_per_second")
-      out.messages_per_second = r.positive_number(v, key);
+      session.messages_per_second = r.positive_number(v, key);
     else if (name == "burst")
-      out.burst = r.positive_number(v, key);
+      session.burst = r.positive_number(v, key);
     else if (name == "rate_limit_close_after")
-      out.rate_limit_close_after = r.count(v, key, at_least::one);
+      session.rate_limit_close_after = r.count(v, key, at_least::one);
     else if (name == "room_mailbox_limit")
-      out.room_mailbox_limit = r.count(v, key, at_least::one);
+      out.room.mailbox_limit = r.count(v, key, at_least::one);
     else
       r.unknown(k, "limits");
   }

@@ -1,7 +1,8 @@
 #pragma once
-/// The server's configuration: defaults, TOML loading and printing. Every option, its default and
-/// the reason for the default is documented in docs/configuration.md. Everything here is plain data
-/// and pure functions: safe to use from any thread.
+/// The server's configuration: TOML loading and printing of the option structs each layer declares
+/// (net/limits.hpp, actors/limits.hpp) plus the server's own (listener, runtime). Every option,
+/// its default and the reason for the default is documented in docs/configuration.md. Everything
+/// here is plain data and pure functions: safe to use from any thread.
 
 #include <chrono>
 #include <cstdint>
@@ -12,7 +13,9 @@
 
 #include <toml++/toml.h>
 
+#include "actors/limits.hpp"
 #include "actors/outbound.hpp"
+#include "net/limits.hpp"
 
 namespace switchboard::server {
 
@@ -33,6 +36,8 @@ struct route_config {
   friend bool operator==(const route_config&, const route_config&) = default;
 };
 
+/// Where the server listens. The server binds host:port itself and hands socket_path to the
+/// net layer (net::server_context::socket_path).
 struct listener_config {
   std::string host = "127.0.0.1";
   std::uint16_t port = 4000;          ///< 0 picks an ephemeral port (logged at start)
@@ -41,20 +46,18 @@ struct listener_config {
   friend bool operator==(const listener_config&, const listener_config&) = default;
 };
 
+/// The `[limits]` section: each layer's own limits struct, held whole so the server hands each
+/// layer its struct and every default is written once, where the layer declares it.
 struct limits_config {
-  std::size_t max_channels = 100;                   ///< channels joined per connection (Phoenix default)
-  std::size_t max_frame_bytes = 64 * 1024;          ///< inbound frame limit, close 1009 above
-  std::size_t max_outbound_bytes = 1024 * 1024;     ///< per-connection bound of queued broadcasts
-  std::size_t max_outbound_control_bytes = 4 * 1024 * 1024; ///< queued replies/pushes/pongs → close 1013 above
-  std::chrono::milliseconds write_timeout{10'000};  ///< no bytes accepted for this long → close
-  std::chrono::milliseconds idle_timeout{60'000};   ///< no inbound frame for this long → close 1001; 0 disables
-  std::chrono::milliseconds handshake_timeout{10'000};
-  std::size_t max_connections = 15'000;             ///< beyond it upgrades get HTTP 503
-  std::size_t max_http_connections = 1024;          ///< connections not yet upgraded; beyond it 503
-  double messages_per_second = 100;                 ///< inbound token bucket rate per connection
-  double burst = 200;                               ///< token bucket size
-  std::size_t rate_limit_close_after = 100;         ///< rate-limited replies in a row before close 1008
-  std::size_t room_mailbox_limit = 10'000;          ///< queued publishes before a room answers "overloaded"
+  /// max_frame_bytes, max_outbound_bytes, max_outbound_control_bytes, write_timeout_ms,
+  /// idle_timeout_ms, messages_per_second, burst, rate_limit_close_after (per connection).
+  net::session_options session;
+  /// max_connections, max_http_connections, handshake_timeout_ms (whole server).
+  net::accept_limits accept;
+  /// max_channels.
+  actors::connection_limits connection;
+  /// room_mailbox_limit (as room.mailbox_limit).
+  actors::room_limits room;
 
   friend bool operator==(const limits_config&, const limits_config&) = default;
 };

@@ -1,5 +1,9 @@
-// The embedded default configuration. It must parse into the defaults declared in config.hpp
-// (tests/server/config_test.cpp checks it); docs/configuration.md explains the same options.
+// The embedded default configuration. The defaults themselves are declared once, in the layers'
+// structs (net/limits.hpp, actors/limits.hpp, server/config.hpp). This text still spells every
+// value out, rather than being generated or leaving them out, because it is the commented file
+// people copy and edit, and a value next to its reason reads better than a reference to a header;
+// tests/server/config_docs_test.cpp proves each value equals its struct default, and that
+// docs/configuration.md reproduces this text verbatim.
 
 #include "server/config.hpp"
 

@@ -100,21 +100,23 @@ std::string to_toml(const config& c) {
   p.entry("port", std::size_t{c.listener.port});
   p.entry("socket_path", c.listener.socket_path);
 
-  const auto& l = c.limits;
+  // One flat table in the file, whichever layer's struct holds each limit.
+  const auto& session = c.limits.session;
+  const auto& accept = c.limits.accept;
   p.section("[limits]");
-  p.entry("max_channels", l.max_channels);
-  p.entry("max_frame_bytes", l.max_frame_bytes);
-  p.entry("max_outbound_bytes", l.max_outbound_bytes);
-  p.entry("max_outbound_control_bytes", l.max_outbound_control_bytes);
-  p.entry("write_timeout_ms", l.write_timeout);
-  p.entry("idle_timeout_ms", l.idle_timeout);
-  p.entry("handshake_timeout_ms", l.handshake_timeout);
-  p.entry("max_connections", l.max_connections);
-  p.entry("max_http_connections", l.max_http_connections);
-  p.entry("messages_per_second", l.messages_per_second);
-  p.entry("burst", l.burst);
-  p.entry("rate_limit_close_after", l.rate_limit_close_after);
-  p.entry("room_mailbox_limit", l.room_mailbox_limit);
+  p.entry("max_channels", c.limits.connection.max_channels);
+  p.entry("max_frame_bytes", session.max_frame_bytes);
+  p.entry("max_outbound_bytes", session.max_outbound_bytes);
+  p.entry("max_outbound_control_bytes", session.max_outbound_control_bytes);
+  p.entry("write_timeout_ms", session.write_timeout);
+  p.entry("idle_timeout_ms", session.idle_timeout);
+  p.entry("handshake_timeout_ms", accept.handshake_timeout);
+  p.entry("max_connections", accept.max_connections);
+  p.entry("max_http_connections", accept.max_http_connections);
+  p.entry("messages_per_second", session.messages_per_second);
+  p.entry("burst", session.burst);
+  p.entry("rate_limit_close_after", session.rate_limit_close_after);
+  p.entry("room_mailbox_limit", c.limits.room.mailbox_limit);
 
   p.section("[runtime]");
   p.entry("scheduler_threads", c.runtime.scheduler_threads);

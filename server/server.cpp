@@ -118,28 +118,19 @@ std::string server::start() {
   auto actor_ctx = std::make_shared<actors::connection_context>();
   actor_ctx->routes = std::move(routes);
   actor_ctx->rooms = std::make_shared<actors::registry>(rt.system, partitions);
-  actor_ctx->max_channels = limits.max_channels;
+  actor_ctx->limits = limits.connection;
 
-  rt.ctx.session.max_frame_bytes = limits.max_frame_bytes;
-  rt.ctx.session.max_outbound_bytes = limits.max_outbound_bytes;
-  rt.ctx.session.max_outbound_control_bytes = limits.max_outbound_control_bytes;
-  rt.ctx.session.messages_per_second = limits.messages_per_second;
-  rt.ctx.session.burst = limits.burst;
-  rt.ctx.session.rate_limit_close_after = limits.rate_limit_close_after;
-  rt.ctx.session.idle_timeout = limits.idle_timeout;
-  rt.ctx.session.write_timeout = limits.write_timeout;
+  rt.ctx.session = limits.session;
+  rt.ctx.accept = limits.accept;
   rt.ctx.sessions = &rt.sessions;
-  rt.ctx.max_connections = limits.max_connections;
-  rt.ctx.max_http_connections = limits.max_http_connections;
   rt.ctx.socket_path = config_.listener.socket_path;
-  rt.ctx.handshake_timeout = limits.handshake_timeout;
   rt.ctx.on_connect = connect_handler_;
   rt.ctx.system = &rt.system;
   rt.ctx.connections_supervisor = connections_name;
 
   tree_settings ts;
   ts.partitions = partitions;
-  ts.room_limits = actors::room_limits{limits.room_mailbox_limit};
+  ts.room_limits = limits.room;
   ts.on_report = log_report;
   ts.start_connection = actors::connection_starter(actor_ctx);
   ts.start_listener =
@@ -158,9 +149,9 @@ std::string server::start() {
   caf::actor_cast<caf::actor>(rt.root)->attach_functor([&flag = rt.root_down] { flag = true; });
 
   // The sweep enforces idle and write timeouts to about a quarter of the shorter one.
-  auto shortest = limits.write_timeout;
-  if (limits.idle_timeout.count() > 0)
-    shortest = std::min(shortest, limits.idle_timeout);
+  auto shortest = limits.session.write_timeout;
+  if (limits.session.idle_timeout.count() > 0)
+    shortest = std::min(shortest, limits.session.idle_timeout);
   rt.sessions.start_sweeping(rt.ioc, std::clamp(shortest / 4, std::chrono::milliseconds{50},
                                                 std::chrono::milliseconds{1000}));
   auto ep = endpoint();

@@ -162,7 +162,7 @@ struct fixture : sb::tests::test_system {
     auto ctx = std::make_shared<connection_context>();
     ctx->routes = routes;
     ctx->rooms = std::make_shared<registry>(*sys, 1);
-    ctx->max_channels = max_channels;
+    ctx->limits.max_channels = max_channels;
     conn = spawn_connection(*sys, port, std::make_shared<socket_info>(), ctx);
     conn_exit = sb::tests::watch_exit(caf::actor_cast<caf::actor>(conn));
     actors = {shard, caf::actor_cast<caf::actor>(conn)};

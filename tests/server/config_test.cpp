@@ -43,19 +43,19 @@ TEST_CASE("a default-constructed config holds the documented defaults") {
   CHECK(c.listener.host == "127.0.0.1");
   CHECK(c.listener.port == 4000);
   CHECK(c.listener.socket_path == "/socket");
-  CHECK(c.limits.max_channels == 100);
-  CHECK(c.limits.max_frame_bytes == 65536);
-  CHECK(c.limits.max_outbound_bytes == 1048576);
-  CHECK(c.limits.max_outbound_control_bytes == 4194304);
-  CHECK(c.limits.write_timeout == 10s);
-  CHECK(c.limits.idle_timeout == 60s);
-  CHECK(c.limits.handshake_timeout == 10s);
-  CHECK(c.limits.max_connections == 15000);
-  CHECK(c.limits.max_http_connections == 1024);
-  CHECK(c.limits.messages_per_second == 100.0);
-  CHECK(c.limits.burst == 200.0);
-  CHECK(c.limits.rate_limit_close_after == 100);
-  CHECK(c.limits.room_mailbox_limit == 10000);
+  CHECK(c.limits.connection.max_channels == 100);
+  CHECK(c.limits.session.max_frame_bytes == 65536);
+  CHECK(c.limits.session.max_outbound_bytes == 1048576);
+  CHECK(c.limits.session.max_outbound_control_bytes == 4194304);
+  CHECK(c.limits.session.write_timeout == 10s);
+  CHECK(c.limits.session.idle_timeout == 60s);
+  CHECK(c.limits.accept.handshake_timeout == 10s);
+  CHECK(c.limits.accept.max_connections == 15000);
+  CHECK(c.limits.accept.max_http_connections == 1024);
+  CHECK(c.limits.session.messages_per_second == 100.0);
+  CHECK(c.limits.session.burst == 200.0);
+  CHECK(c.limits.session.rate_limit_close_after == 100);
+  CHECK(c.limits.room.mailbox_limit == 10000);
   CHECK(c.runtime.scheduler_threads == 0);
   CHECK(c.runtime.io_threads == 1);
   CHECK(c.runtime.registry_partitions == 0);
@@ -109,15 +109,15 @@ log_level = "debug"
   CHECK(c.listener.host == "0.0.0.0");
   CHECK(c.listener.port == 0);
   CHECK(c.listener.socket_path == "/ws/live");
-  CHECK(c.limits.max_frame_bytes == 1024);
-  CHECK(c.limits.idle_timeout == 0ms);
-  CHECK(c.limits.messages_per_second == 2.5);
-  CHECK(c.limits.burst == 5.0);
+  CHECK(c.limits.session.max_frame_bytes == 1024);
+  CHECK(c.limits.session.idle_timeout == 0ms);
+  CHECK(c.limits.session.messages_per_second == 2.5);
+  CHECK(c.limits.session.burst == 5.0);
   CHECK(c.runtime.scheduler_threads == 4);
   CHECK(c.runtime.log_level == "debug");
   // untouched keys
-  CHECK(c.limits.max_channels == 100);
-  CHECK(c.limits.write_timeout == 10s);
+  CHECK(c.limits.connection.max_channels == 100);
+  CHECK(c.limits.session.write_timeout == 10s);
   CHECK(c.runtime.io_threads == 1);
 }
 
@@ -339,7 +339,7 @@ behaviour = "echo"
   INFO(text);
   const auto back = parsed(text);
   CHECK(back == c);
-  CHECK(back.limits.messages_per_second == 0.1);
+  CHECK(back.limits.session.messages_per_second == 0.1);
   CHECK(back.routes[0].options["history"]["store"]["kind"].value<std::string>() == "memory");
   CHECK(back.routes[0].options["sinks"][0]["name"].value<std::string>() == "one");
   CHECK(back.routes[0].options["odd key"].value<std::string>() == "literal \\ string");
@@ -382,8 +382,8 @@ TEST_CASE("to_toml prints every section and key with the effective values") {
 TEST_CASE("a config built in code prints as TOML that parses back to its values") {
   sb::config c;
   c.listener.port = 8080;
-  c.limits.write_timeout = 250ms;
-  c.limits.burst = 1e-3;
+  c.limits.session.write_timeout = 250ms;
+  c.limits.session.burst = 1e-3;
   c.routes.push_back({"t:*", "echo", {}, sb::overflow_policy::drop_newest});
   const auto back = parsed(sb::to_toml(c));
   CHECK(back.listener == c.listener);
