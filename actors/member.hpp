@@ -8,6 +8,7 @@
 #include <boost/json/value.hpp>
 #include <caf/actor.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -47,6 +48,8 @@ private:
   /// Its channel crashed: it gets no more frames and leaves once the room finished the message
   /// being handled.
   bool crashed_ = false;
+  /// The room's number of the drained notification it awaits for this member; 0 = none.
+  std::uint64_t drain_request_ = 0;
 };
 
 /// A member with the per-member state a channel defines (a plain struct, default-constructed on

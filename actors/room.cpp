@@ -1,5 +1,6 @@
 #include "actors/room.hpp"
 
+#include "actors/drained.hpp"
 #include "actors/messages.hpp"
 #include "actors/metrics.hpp"
 #include "actors/room_core.hpp"
@@ -58,12 +59,12 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
   self->set_down_handler([self](caf::down_msg& down) {
     auto& core = *self->state.core;
     auto id = down.source.id();
-    if (core.is_member(id)) {
-      core.connection_down(id);
-      notify_if_idle(self);
-    } else {
-      core.handle_info(caf::make_message(std::move(down)));
-    }
+    // The room monitors its members' connections only; a down of one that left already raced
+    // its demonitor.
+    if (!core.is_member(id))
+      return;
+    core.connection_down(id);
+    notify_if_idle(self);
   });
   // The attachable holds the core so that terminate runs even after the state is destroyed.
   self->attach_functor([core, &sys = self->system()](const caf::error& reason) {
@@ -98,6 +99,10 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self, std::string topi
     [self](info_atom, const caf::message& msg) {
       self->state.core->handle_info(msg);
       notify_if_idle(self);
+    },
+    [self](const member_drained& notice) {
+      self->state.core->drained(notice.connection, notice.request);
+      notify_if_idle(self); // a handle_drained that throws ends its member
     },
     [self](timer_atom, timer_id id) {
       self->state.core->timer_fired(id);

@@ -7,7 +7,10 @@
 ///   (leave_atom, message)            from a member's connection
 ///   (publish_atom, message)          from a member's connection
 ///   (broadcast_atom, broadcast_request) a server-side broadcast
-///   (info_atom, caf::message)        handed to the channel's handle_info
+///   (info_atom, caf::message)        handed to the channel's handle_info when the message holds
+///                                    its Info (actors/info.hpp: make_info_message), else ignored
+///   member_drained                   from a member's session (actors/drained.hpp): the channel's
+///                                    handle_drained
 ///   (sync_atom)                      replies true once every earlier message was handled
 ///   (stop_atom)                      from the registry once idle: exits normally
 ///   down messages of member connections: the member leaves (closed)
