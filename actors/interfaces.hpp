@@ -117,6 +117,15 @@ struct info_message {
   caf::message content;
 };
 
+/// a member's session → room (through the outbound_port's drained callback): the member of
+/// `connection` may be pushed to again. `request` is the room's number for the request it
+/// answers, so a notice meant for a member that left (even one that rejoined since) is told apart
+/// and ignored.
+struct member_drained {
+  caf::actor_id connection = 0;
+  std::uint64_t request = 0;
+};
+
 /// registry shard → room: nobody is joining; exit normally.
 struct stop_room {};
 
@@ -130,7 +139,7 @@ struct idle_check {};
 
 using room_actor = room_member_actor::extend<
   caf::replies_to<join_request>::with<join_answer>, caf::reacts_to<broadcast_request>,
-  caf::reacts_to<info_message>, caf::reacts_to<stop_room>, caf::reacts_to<timer_fired>,
+  caf::reacts_to<info_message>, caf::reacts_to<member_drained>, caf::reacts_to<stop_room>, caf::reacts_to<timer_fired>,
   caf::reacts_to<idle_check>>;
 
 // -- registry shard: topic → room for a partition of the topics (actors/registry.hpp) ----------
@@ -168,6 +177,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::join_outcome)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::join_answer)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::broadcast_request)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::info_message)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::member_drained)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::stop_room)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::timer_fired)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(switchboard::actors::idle_check)

@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,8 @@ private:
   /// Its channel crashed: it gets no more frames and leaves once the room finished the message
   /// being handled.
   bool crashed_ = false;
+  /// The room's number of the drained notification it awaits for this member; 0 = none.
+  std::uint64_t drain_request_ = 0;
 };
 
 /// A member with the per-member state a channel defines (a plain struct, default-constructed on

@@ -6,6 +6,7 @@
 #include "protocol/message.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -38,6 +39,11 @@ enum class push_result : std::uint8_t {
   closed,  ///< the connection is closing or closed; the frame is discarded
 };
 
+/// What a connection runs once its outbound queue has drained (outbound_port::notify_when_drained).
+/// It runs on an I/O thread, or on the requester's thread when the queue was drained already:
+/// it must only send a message (caf::anon_send is thread-safe) and must not throw.
+using drained_callback = std::function<void()>;
+
 /// Implemented by the WebSocket session (net/). Every member function is safe to call from any
 /// thread and never blocks on the socket: pushing to a slow connection costs the same as pushing
 /// to a fast one.
@@ -57,6 +63,17 @@ public:
   /// ahead of its actor (TCP pushes back on a flooding client instead of a mailbox growing
   /// without bound) and resumes here.
   virtual void inbound_consumed(std::size_t bytes) noexcept = 0;
+
+  /// Runs `on_drained` once when the bytes this connection holds are back to at most half of its
+  /// max_outbound_bytes: at once when they are already. One callback per `requester` (a room's
+  /// actor id) is kept, a later one replacing it, so a connection holds at most one per room it
+  /// is in; they are dropped unrun when the connection closes. A port without a queue is always
+  /// drained: this default runs `on_drained` at once.
+  virtual void notify_when_drained(std::uint64_t /*requester*/, drained_callback on_drained) {
+    on_drained();
+  }
+  /// Drops `requester`'s pending callback, if any (its member left the room).
+  virtual void cancel_drained_notification(std::uint64_t /*requester*/) noexcept {}
 
   /// The serializer negotiated at the handshake; constant for the connection's life.
   [[nodiscard]] virtual protocol::serializer serializer() const noexcept = 0;

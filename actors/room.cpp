@@ -59,10 +59,12 @@ room_actor::behavior_type room(room_pointer self, std::string topic,
   self->set_down_handler([self](caf::down_msg& down) {
     auto& core = *self->state.core;
     auto id = down.source.id();
-    if (core.is_member(id)) {
-      core.connection_down(id);
-      notify_if_idle(self);
-    }
+    // The room monitors its members' connections only; a down of one that left already raced
+    // its demonitor.
+    if (!core.is_member(id))
+      return;
+    core.connection_down(id);
+    notify_if_idle(self);
   });
   // The attachable holds the core so that terminate runs even after the state is destroyed.
   self->attach_functor([core, &sys = self->system()](const caf::error& reason) {
@@ -97,6 +99,10 @@ room_actor::behavior_type room(room_pointer self, std::string topic,
     [self](const info_message& info) {
       self->state.core->handle_info(info.content);
       notify_if_idle(self);
+    },
+    [self](const member_drained& notice) {
+      self->state.core->drained(notice.connection, notice.request);
+      notify_if_idle(self); // a handle_drained that throws ends its member
     },
     [self](timer_fired t) {
       self->state.core->timer_fired(t.id);

@@ -4,7 +4,8 @@
 /// Its interface is `room_actor` (actors/interfaces.hpp): joins (answered with a join_answer;
 /// the join reply frame is written to the member before any other frame), client events and
 /// leaves from member connections, server-side broadcasts, info messages for the channel, syncs,
-/// and stop_room from the registry once idle. Down messages of member connections: the member
+/// stop_room from the registry once idle, and member_drained from a member's session (the
+/// channel's handle_drained). Down messages of member connections: the member
 /// leaves (closed).
 /// Emits room_started to its registry shard when it starts, room_idle when the last member
 /// left or nobody joined within a grace period, and channel_closed to a connection whose member

@@ -27,6 +27,9 @@ struct reply_ref {
 /// Cancels a timer started with `send_after` or `every`.
 using timer_id = std::uint64_t;
 
+template <class MemberState, class Info>
+class channel;
+
 class room_context {
 public:
   virtual ~room_context() = default;
@@ -60,10 +63,8 @@ public:
   virtual void reply(const reply_ref& to, std::string_view status,
                      const protocol::payload& response) = 0;
 
-  /// Delivers `msg` to handle_info once after `delay`.
-  virtual timer_id send_after(std::chrono::milliseconds delay, caf::message msg) = 0;
-  /// Delivers `msg` to handle_info every `interval` until cancelled or the room stops.
-  virtual timer_id every(std::chrono::milliseconds interval, caf::message msg) = 0;
+  /// Stops a timer of the channel's `send_after` or `every`, or of `call_after`; an id that
+  /// fired already (once) or was cancelled is ignored.
   virtual void cancel_timer(timer_id id) = 0;
   /// Runs `fn` inside the room actor once after `delay`, unless cancelled with cancel_timer:
   /// a timer of the room's own helpers (e.g. presence) that never reaches handle_info.
@@ -71,6 +72,23 @@ public:
 
   [[nodiscard]] virtual std::size_t member_count() const noexcept = 0;
   virtual void for_each_member(const std::function<void(member_base&)>& fn) = 0;
+
+  /// Has the channel's handle_drained run for `m` once its connection's outbound queue has
+  /// drained (docs/behaviors.md, Backpressure), after the current callback if it is drained
+  /// already: to pace large pushes, or to learn when a member on a drop_oldest route (whose
+  /// drops the room cannot see) caught up. A broadcast to `m` that its connection's overflow
+  /// policy dropped asks by itself. One request per member is pending at most: asking again
+  /// before handle_drained ran changes nothing.
+  virtual void notify_when_drained(const member_base& m) = 0;
+
+private:
+  // The type-erased side of channel<>'s typed send_self, send_after and every: `msg` is what
+  // make_info_message made of the channel's Info.
+  template <class MemberState, class Info>
+  friend class channel;
+  virtual void send_info(caf::message msg) = 0;
+  virtual timer_id send_info_after(std::chrono::milliseconds delay, caf::message msg) = 0;
+  virtual timer_id send_info_every(std::chrono::milliseconds interval, caf::message msg) = 0;
 };
 
 } // namespace switchboard::actors

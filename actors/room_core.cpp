@@ -5,6 +5,7 @@
 #include "actors/params.hpp"
 
 #include <boost/json/object.hpp>
+#include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
 #include <stdexcept>
@@ -213,6 +214,8 @@ void room_core::remove(caf::actor_id id, leave_reason why) {
   if (i == index_.end())
     return;
   const auto pos = i->second;
+  if (members_[pos]->drain_request_ != 0) // the session need not keep it until it drains
+    members_[pos]->port_->cancel_drained_notification(self_->id());
   self_->demonitor(members_[pos]->connection_.address());
   index_.erase(i);
   if (pos + 1 != members_.size()) {
@@ -224,7 +227,13 @@ void room_core::remove(caf::actor_id id, leave_reason why) {
 
 void room_core::handle_info(const caf::message& msg) {
   dispatch([&] {
-    auto result = channel_->handle_info(msg);
+    auto unpacked = channel_->handle_info_message(msg);
+    if (!unpacked) {
+      spdlog::debug("room {}: ignoring an info message of another type than the channel's: {}",
+                    topic_, to_string(msg));
+      return;
+    }
+    auto& result = *unpacked;
     if (result.what != in_result::kind::stop)
       return;
     if (!is_graceful_stop(result.stop_reason))
@@ -300,8 +309,13 @@ void room_core::fanout(const member_base* except, std::string_view event,
     auto& frame = frames[static_cast<int>(m->serializer_)];
     if (!frame)
       frame = make_broadcast_frame(m->serializer_, topic_, event, p, route_->on_overflow);
-    if (frame && m->port_->push(frame) == push_result::queued)
+    if (!frame)
+      continue;
+    const auto result = m->port_->push(frame);
+    if (result == push_result::queued)
       ++delivered;
+    else if (result == push_result::dropped)
+      await_drain(*m);
   }
   auto& stats = metrics::global();
   add(stats.broadcasts_total);
@@ -317,7 +331,39 @@ push_result room_core::push(const member_base& to, std::string_view event,
   auto frame = make_push_frame(to.serializer_, to.join_ref_, topic_, event, payload);
   if (!frame) // a binary payload cannot be expressed in V1
     return push_result::dropped;
-  return to.port_->push(std::move(frame));
+  return to.port_->push(std::move(frame)); // a push frame is never dropped by overflow policies
+}
+
+void room_core::notify_when_drained(const member_base& m) {
+  if (auto* member = find(m.id()))
+    await_drain(*member);
+}
+
+void room_core::await_drain(member_base& m) {
+  if (m.drain_request_ != 0 || m.crashed_)
+    return;
+  m.drain_request_ = next_drain_request_++;
+  // Runs on an I/O thread (or here, when drained already): only a send. The room's address is
+  // weak, so a waiting session does not keep a stopped room's memory.
+  m.port_->notify_when_drained(
+    self_->id(), [room = self_->address(), notice = member_drained{m.id(), m.drain_request_}] {
+      if (auto dest = caf::actor_cast<room_actor>(room))
+        caf::anon_send(dest, notice);
+    });
+}
+
+void room_core::drained(caf::actor_id connection, std::uint64_t request) {
+  dispatch([&] {
+    auto* m = find(connection);
+    if (!m || m->drain_request_ != request || m->crashed_)
+      return; // it left (or rejoined) since it asked
+    m->drain_request_ = 0;
+    try {
+      channel_->drained_member(*m);
+    } catch (...) {
+      crash_member(*m, "handle_drained", current_exception_text());
+    }
+  });
 }
 
 void room_core::push_each(const std::vector<const member_base*>& to, std::string_view event,
@@ -361,14 +407,18 @@ void room_core::for_each_member(const std::function<void(member_base&)>& fn) {
     fn(*m);
 }
 
-timer_id room_core::send_after(std::chrono::milliseconds delay, caf::message msg) {
+void room_core::send_info(caf::message msg) {
+  self_->send(self_, info_message{std::move(msg)});
+}
+
+timer_id room_core::send_info_after(std::chrono::milliseconds delay, caf::message msg) {
   auto id = next_timer_++;
   timers_.emplace(id, timer{std::move(msg), std::chrono::milliseconds{0}, {}});
   schedule(id, delay);
   return id;
 }
 
-timer_id room_core::every(std::chrono::milliseconds interval, caf::message msg) {
+timer_id room_core::send_info_every(std::chrono::milliseconds interval, caf::message msg) {
   auto id = next_timer_++;
   timers_.emplace(id, timer{std::move(msg), interval, {}});
   schedule(id, interval);

@@ -39,9 +39,14 @@ public:
   void refuse(caf::actor_id from, const protocol::message& msg, std::string_view reason);
   /// A member's connection ended.
   void connection_down(caf::actor_id who);
-  /// Throws when the channel's handle_info throws or stops abnormally (a crash of the room).
+  /// An info_message's content: the channel's handle_info when `msg` holds its Info type,
+  /// else logged and ignored. Throws when handle_info throws or stops abnormally (a crash of the
+  /// room).
   void handle_info(const caf::message& msg);
   void timer_fired(timer_id id);
+  /// A member_drained notice: the channel's handle_drained, unless the member left (or rejoined)
+  /// since it asked for `request`.
+  void drained(caf::actor_id connection, std::uint64_t request);
   /// The channel's terminate; an exception from it is logged (the room is ending anyway).
   void terminate(std::string_view reason) noexcept;
 
@@ -61,14 +66,17 @@ public:
   reply_ref current_ref() const override { return current_ref_; }
   void reply(const reply_ref& to, std::string_view status,
              const protocol::payload& response) override;
-  timer_id send_after(std::chrono::milliseconds delay, caf::message msg) override;
-  timer_id every(std::chrono::milliseconds interval, caf::message msg) override;
   void cancel_timer(timer_id id) override;
   timer_id call_after(std::chrono::milliseconds delay, std::function<void()> fn) override;
   std::size_t member_count() const noexcept override { return members_.size(); }
   void for_each_member(const std::function<void(member_base&)>& fn) override;
+  void notify_when_drained(const member_base& m) override;
 
 private:
+  void send_info(caf::message msg) override;
+  timer_id send_info_after(std::chrono::milliseconds delay, caf::message msg) override;
+  timer_id send_info_every(std::chrono::milliseconds interval, caf::message msg) override;
+
   struct timer {
     caf::message msg;
     std::chrono::milliseconds interval{0}; ///< 0 = once
@@ -94,6 +102,8 @@ private:
   void apply(in_result&& result, member_base& m, const boost::json::value& ref);
   void remove(caf::actor_id id, leave_reason why);
   void schedule(timer_id id, std::chrono::milliseconds delay);
+  /// Asks `m`'s connection for a member_drained notice, unless one is pending already.
+  void await_drain(member_base& m);
 
   room_actor::pointer self_;
   std::string topic_;
@@ -105,6 +115,7 @@ private:
   reply_ref current_ref_;
   timer_id next_timer_ = 1;
   std::unordered_map<timer_id, timer> timers_;
+  std::uint64_t next_drain_request_ = 1;
   std::vector<caf::actor_id> crashed_; ///< crashed members still to remove; empty between messages
   int depth_ = 0;                      ///< nesting of dispatch
 };

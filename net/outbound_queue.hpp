@@ -20,6 +20,9 @@
 /// - Pongs and the close frame are never refused by a bound; a pong that is not being written yet
 ///   is replaced by the next one (RFC 6455 §5.5.3), so a ping flood holds one pong.
 /// - After queue_close(): pushes return `closed`, pongs and further closes are refused.
+/// - Drained: bytes() is at most half of `max_bytes` (the batch being written counts until it
+///   is). Half, not empty: a broadcaster told to resume refills the queue before it runs dry, and
+///   one write does not flip the state back and forth at the bound.
 ///
 /// Not thread-safe: one owner, or one mutex around every call.
 
@@ -91,6 +94,8 @@ public:
   [[nodiscard]] bool discarded() const noexcept { return discarded_; }
   /// Bytes held: queued, the pending pong and the batch being written, every class.
   [[nodiscard]] std::size_t bytes() const noexcept { return bytes_; }
+  /// bytes() is at most half of max_bytes: a broadcaster held back by the bound may resume.
+  [[nodiscard]] bool drained() const noexcept { return bytes_ <= limits_.max_bytes / 2; }
   /// The part of bytes() that is not broadcast frames.
   [[nodiscard]] std::size_t control_bytes() const noexcept { return control_bytes_; }
   /// The largest bytes() a push has reached: what this connection made the server hold.

@@ -202,6 +202,27 @@ push_result ws_session::push(actors::frame_ptr frame) {
   return push_result::closed;
 }
 
+void ws_session::notify_when_drained(std::uint64_t requester,
+                                     actors::drained_callback on_drained) {
+  {
+    std::lock_guard lock{mutex_};
+    if (!queue_.open())
+      return; // closing: nothing more will be queued, whoever asked learns of the close instead
+    if (!queue_.drained()) {
+      if (!drain_waiters_.add(requester, std::move(on_drained)))
+        spdlog::debug("session: {} drained notifications pending, refusing one more",
+                      drain_waiters_.size());
+      return;
+    }
+  }
+  on_drained(); // drained already; never under the lock, which the callback's sends may not need
+}
+
+void ws_session::cancel_drained_notification(std::uint64_t requester) noexcept {
+  std::lock_guard lock{mutex_};
+  drain_waiters_.cancel(requester);
+}
+
 void ws_session::close(std::uint16_t code, std::string_view reason) {
   queue_close(code, reason, true);
 }
@@ -216,6 +237,7 @@ void ws_session::queue_close_locked(std::unique_lock<std::mutex>& lock, std::uin
   if (!queue_.open())
     return;
   close_queued_ = true;
+  drain_waiters_.clear();
   if (ours)
     stats().count_close(code);
   (void)queue_.queue_close(control_frame(protocol::ws_close_frame(code, reason)));
@@ -268,10 +290,15 @@ void ws_session::on_write(std::size_t bytes) {
   add(stats().frames_out_total, writing_.size());
   add(stats().bytes_out_total, bytes);
   batch_outcome next;
+  std::vector<actors::drained_callback> drained;
   {
     std::lock_guard lock{mutex_};
     next = queue_.batch_written();
+    if (queue_.drained() && !drain_waiters_.empty())
+      drained = drain_waiters_.take_all();
   }
+  for (auto& notify : drained)
+    notify();
   writing_.clear();
   if (writing_.capacity() > 1024) { // a burst is over: give the memory back
     std::vector<actors::frame_ptr>{}.swap(writing_);
@@ -352,6 +379,7 @@ void ws_session::finish() {
     peak_bytes = queue_.peak_bytes();
     dropped = queue_.dropped();
     queue_.discard();
+    drain_waiters_.clear();
   }
   registry_.note_released(peak_bytes);
   if (dropped > 0)

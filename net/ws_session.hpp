@@ -6,13 +6,18 @@
 /// write order), and each batch it hands out is written with gather writes (every queued frame in
 /// one write call, up to the kernel's iovec limit).
 ///
-/// Threads: reads and writes run on the session's strand; push(), close(), inbound_consumed() and
-/// sweep() may be called from any thread (a mutex guards the queue; a push never waits on the
-/// socket, so a room pays the same for a slow member as for a fast one).
+/// Drained notifications (notify_when_drained) wait in a drain_waiters next to the queue and run
+/// on the strand after the write that drained the queue; they are dropped once a close is queued.
+///
+/// Threads: reads and writes run on the session's strand; push(), close(), inbound_consumed(),
+/// notify_when_drained(), cancel_drained_notification() and sweep() may be called from any
+/// thread (a mutex guards the queue; a push never waits on the socket, so a room pays the same
+/// for a slow member as for a fast one).
 
 #include "actors/interfaces.hpp"
 #include "actors/outbound.hpp"
 #include "net/limits.hpp"
+#include "net/drain_waiters.hpp"
 #include "net/outbound_queue.hpp"
 #include "net/token_bucket.hpp"
 #include "net/ws_reader.hpp"
@@ -45,6 +50,8 @@ public:
   actors::push_result push(actors::frame_ptr frame) override;
   void close(std::uint16_t code, std::string_view reason) override;
   void inbound_consumed(std::size_t bytes) noexcept override;
+  void notify_when_drained(std::uint64_t requester, actors::drained_callback on_drained) override;
+  void cancel_drained_notification(std::uint64_t requester) noexcept override;
   protocol::serializer serializer() const noexcept override { return serializer_; }
 
   /// Enforces idle_timeout and write_timeout; called about once a second by the registry.
@@ -83,8 +90,9 @@ private:
   session_registry& registry_;
   std::unique_ptr<boost::asio::steady_timer> close_timer_; ///< only while closing
 
-  std::mutex mutex_; // guards queue_
+  std::mutex mutex_; // guards queue_ and drain_waiters_
   outbound_queue queue_;
+  drain_waiters drain_waiters_;
 
   // Written under the mutex or on the strand; read anywhere.
   std::atomic<bool> close_queued_{false}; ///< queue_.closing(), for readers without the mutex

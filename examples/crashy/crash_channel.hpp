@@ -9,8 +9,9 @@
 ///   leaves too) and phoenix.js rejoins it into the same room; the room and its other members
 ///   notice nothing else.
 /// * `fail`: returns stop with the reason "failed" — an abnormal stop, so the same as `crash`.
-/// * `crash_room`: an ok reply, then the room itself crashes: handle_in sends the room an info
-///   message and handle_info, which runs for the room rather than for a member, throws. Every
+/// * `crash_room`: an ok reply, then the room itself crashes: handle_in sends the room a
+///   `crash_room_request` (send_self) and handle_info, which runs for the room rather than for a
+///   member, throws. Every
 ///   member of this topic gets `phx_error` and phoenix.js rejoins each of them into a new room.
 /// * `stop`: returns stop("normal") with an ok reply: only the sender's channel ends, with
 ///   `phx_close`, and it does not rejoin.
@@ -44,7 +45,10 @@ struct crash_member {
   std::string user_id;
 };
 
-class crash_channel final : public sb::channel<crash_member> {
+/// The room's message to itself that crashes it in handle_info.
+struct crash_room_request {};
+
+class crash_channel final : public sb::channel<crash_member, crash_room_request> {
 public:
   sb::join_result join(std::string_view topic, const payload& p, member_type& m) override {
     const auto* json = std::get_if<boost::json::value>(&p);
@@ -73,7 +77,7 @@ public:
     if (event == "fail")
       return sb::in_result::stop("failed");
     if (event == "crash_room") {
-      room().send_after(std::chrono::milliseconds{0}, caf::make_message(std::string{crash_room}));
+      send_self(crash_room_request{});
       return sb::in_result::ok();
     }
     if (event == "stop")
@@ -89,15 +93,11 @@ public:
     return sb::in_result::ok(p);
   }
 
-  sb::in_result handle_info(const caf::message& msg) override {
-    if (msg.match_elements<std::string>() && msg.get_as<std::string>(0) == crash_room)
-      throw std::runtime_error("room crash requested on " + room().topic());
-    return sb::in_result::noreply();
+  sb::in_result handle_info(const crash_room_request&) override {
+    throw std::runtime_error("room crash requested on " + room().topic());
   }
 
 private:
-  static constexpr const char* crash_room = "crash_room";
-
   sb::presence presence_{*this};
 };
 

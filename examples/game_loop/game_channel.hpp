@@ -17,8 +17,6 @@
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
-#include <caf/atom.hpp>
-#include <caf/message.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -32,7 +30,8 @@ namespace game_example {
 namespace sb = switchboard::actors;
 using switchboard::protocol::payload;
 
-using tick_atom = caf::atom_constant<caf::atom("tick")>;
+/// The room's timer message: broadcast the world.
+struct tick {};
 
 struct game_options {
   unsigned tick_hz = 20;      ///< world broadcasts per second
@@ -47,7 +46,7 @@ struct player {
   double y = 0;
 };
 
-class game_loop final : public sb::channel<player> {
+class game_loop final : public sb::channel<player, tick> {
 public:
   explicit game_loop(game_options options) : options_(options) {}
 
@@ -63,8 +62,7 @@ public:
 
   void after_join(member_type&) override {
     if (!ticking_)
-      ticking_ = room().every(std::chrono::milliseconds{1000 / options_.tick_hz},
-                              caf::make_message(tick_atom::value));
+      ticking_ = every(std::chrono::milliseconds{1000 / options_.tick_hz}, tick{});
   }
 
   sb::in_result handle_in(std::string_view event, const payload& p, member_type& m) override {
@@ -79,9 +77,8 @@ public:
     return sb::in_result::ok(boost::json::object{{"x", m.state.x}, {"y", m.state.y}});
   }
 
-  sb::in_result handle_info(const caf::message& msg) override {
-    if (msg.match_elements<tick_atom>())
-      tick();
+  sb::in_result handle_info(const tick&) override {
+    broadcast_world();
     return sb::in_result::noreply();
   }
 
@@ -94,7 +91,7 @@ public:
   }
 
 private:
-  void tick() {
+  void broadcast_world() {
     boost::json::array players;
     for_each_member([&](member_type& m) {
       const auto& p = m.state;

@@ -16,6 +16,7 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -26,7 +27,7 @@ namespace switchboard::tests {
 
 /// Records every frame pushed to it (as payload text, one entry per WebSocket frame), every
 /// close and the inbound bytes reported consumed. push reports `answer` (the frame is recorded
-/// anyway).
+/// anyway). Drained notifications run at once while `drained`, else wait for drain().
 class recording_port final : public actors::outbound_port {
 public:
   actors::push_result push(actors::frame_ptr frame) override {
@@ -54,6 +55,23 @@ public:
   }
   void inbound_consumed(std::size_t bytes) noexcept override { consumed += bytes; }
   protocol::serializer serializer() const noexcept override { return protocol::serializer::v2; }
+  void notify_when_drained(std::uint64_t requester, actors::drained_callback fn) override {
+    ++drain_requests;
+    if (drained)
+      fn();
+    else
+      waiting[requester] = std::move(fn);
+  }
+  void cancel_drained_notification(std::uint64_t requester) noexcept override {
+    waiting.erase(requester);
+  }
+
+  /// The connection's queue drained: runs the waiting callbacks.
+  void drain() {
+    drained = true;
+    for (auto& [requester, fn] : std::exchange(waiting, {}))
+      fn();
+  }
 
   /// Frames not yet taken, marking them taken.
   std::vector<std::string> take() {
@@ -68,6 +86,9 @@ public:
   std::vector<std::pair<std::uint16_t, std::string>> closes;
   std::size_t consumed = 0;
   actors::push_result answer = actors::push_result::queued;
+  bool drained = true;
+  std::map<std::uint64_t, actors::drained_callback> waiting; ///< by requester
+  int drain_requests = 0;
 };
 
 using frames = std::vector<std::string>;

@@ -73,8 +73,6 @@ public:
   }
   reply_ref current_ref() const override { return {}; }
   void reply(const reply_ref&, std::string_view, const protocol::payload&) override {}
-  timer_id send_after(std::chrono::milliseconds, caf::message) override { return 0; }
-  timer_id every(std::chrono::milliseconds, caf::message) override { return 0; }
   void cancel_timer(timer_id id) override { timers_.erase(id); }
   timer_id call_after(std::chrono::milliseconds delay, std::function<void()> fn) override {
     last_delay = delay;
@@ -86,6 +84,7 @@ public:
     for (auto* m : members_)
       fn(*m);
   }
+  void notify_when_drained(const member_base&) override {}
 
   /// Runs the pending timers (the end of a batch window).
   void fire() {
@@ -103,6 +102,9 @@ public:
   std::chrono::milliseconds last_delay{0};
 
 private:
+  void send_info(caf::message) override {}
+  timer_id send_info_after(std::chrono::milliseconds, caf::message) override { return 0; }
+  timer_id send_info_every(std::chrono::milliseconds, caf::message) override { return 0; }
   void record(const member_base& to, std::string_view event, const json::value& join_ref,
               const protocol::payload& p) {
     inbox[to.id()].push_back(

@@ -33,6 +33,7 @@ struct scripted_member {
   bool crash_leave = false;
   bool skip_out = false;    ///< handle_out skips this member
   bool rewrite_out = false; ///< handle_out pushes {"rewritten": true} instead
+  bool crash_drained = false;
 };
 
 /// Every leave, as "<connection id>:<reason>", in order.
@@ -41,9 +42,11 @@ using leave_log = std::vector<std::string>;
 /// A channel that fails where the test asks it to. Join payload flags (crash_after_join,
 /// crash_out, crash_leave) choose a member's failures; events: "crash" throws, "fail" stops
 /// abnormally after an ok reply, "shout" broadcasts, "out" broadcasts the intercepted event
-/// "out" (handle_out throws for crash_out members) and then replies ok; infos: "crash" throws,
-/// "out" broadcasts "out".
-class scripted_channel final : public channel<scripted_member> {
+/// "out" (handle_out throws for crash_out members) and then replies ok, "self_out" and
+/// "timer_out" reply ok and have handle_info broadcast "out" (send_self, send_after 10 ms); infos
+/// (strings): "crash" throws, "out" broadcasts "out". "await_drain" asks for handle_drained,
+/// which pushes "drained" (or throws for crash_drained members).
+class scripted_channel final : public channel<scripted_member, std::string> {
 public:
   explicit scripted_channel(std::shared_ptr<leave_log> leaves) : leaves_(std::move(leaves)) {}
 
@@ -56,7 +59,7 @@ public:
       return v && v->is_bool() && v->get_bool();
     };
     m.state = {flag("crash_after_join"), flag("crash_out"), flag("crash_leave"), flag("skip_out"),
-               flag("rewrite_out")};
+               flag("rewrite_out"), flag("crash_drained")};
     if (flag("need_name")) // a join whose payload lacks "name" is refused, not crashed
       return join_result::accept(json::object{{"name", required<std::string>(p, "name")}});
     return join_result::accept();
@@ -84,6 +87,12 @@ public:
       const char* names[] = {"queued", "dropped", "closed"};
       return in_result::ok(json::object{{"result", names[static_cast<int>(what)]}});
     }
+    if (event == "self_out")
+      send_self("out");
+    if (event == "timer_out")
+      send_after(10ms, "out");
+    if (event == "await_drain")
+      room().notify_when_drained(m);
     if (event == "need_body")
       return in_result::ok(json::object{{"body", required<std::string>(p, "body")}});
     return in_result::ok();
@@ -102,10 +111,15 @@ public:
     if (m.state.crash_leave)
       throw std::runtime_error("leave failed");
   }
-  in_result handle_info(const caf::message& msg) override {
-    if (msg.match_elements<std::string>() && msg.get_as<std::string>(0) == "crash")
+  void handle_drained(member_type& m) override {
+    if (m.state.crash_drained)
+      throw std::runtime_error("handle_drained failed");
+    room().push(m, "drained", json::object{});
+  }
+  in_result handle_info(const std::string& info) override {
+    if (info == "crash")
       throw std::runtime_error("handle_info failed");
-    if (msg.match_elements<std::string>() && msg.get_as<std::string>(0) == "out")
+    if (info == "out")
       room().broadcast("out", json::object{{"from", "info"}});
     return in_result::noreply();
   }
@@ -238,8 +252,9 @@ struct fixture {
                                                        topic, "phx_leave", json::object{}}});
     sched->run();
   }
-  void info(const std::string& what) {
-    caf::anon_send(room, info_message{caf::make_message(what)});
+  void info(const std::string& what) { send_info(make_info_message(what)); }
+  void send_info(caf::message msg) {
+    caf::anon_send(room, info_message{std::move(msg)});
     sched->run();
   }
   std::string left(const client& c, const char* why) const {
@@ -425,6 +440,36 @@ TEST_CASE("a handle_info that throws crashes the room itself") {
   CHECK(f.leaves->empty());
 }
 
+TEST_CASE("an info message of another type than the channel's Info is ignored, not a crash") {
+  fixture f;
+  auto a = f.join("1");
+  a.port->take();
+  f.send_info(caf::make_message(std::string{"crash"})); // the right value, not in an envelope
+  f.send_info(make_info_message(42));
+  f.send_info(make_info_message(std::string{"out"}));
+  CHECK(f.room_alive());
+  CHECK(a.port->take() == frames{push("1", "out", R"({"from":"info"})")});
+}
+
+TEST_CASE("send_self reaches handle_info after the callback that sent it") {
+  fixture f;
+  auto a = f.join("1");
+  a.port->take();
+  f.publish(a, "2", "self_out");
+  CHECK(a.port->take() == frames{ok_reply("1", "2"), push("1", "out", R"({"from":"info"})")});
+}
+
+TEST_CASE("send_after reaches handle_info once its delay passed") {
+  fixture f;
+  auto a = f.join("1");
+  a.port->take();
+  f.publish(a, "2", "timer_out");
+  CHECK(a.port->take() == frames{ok_reply("1", "2")});
+  CHECK(f.sched->trigger_timeout()); // the earliest: ours, before the room's idle check
+  f.sched->run();
+  CHECK(a.port->take() == frames{push("1", "out", R"({"from":"info"})")});
+}
+
 TEST_CASE("intercepted broadcasts go through handle_out per member: pushed, rewritten or skipped") {
   fixture f;
   auto plain = f.join("1");
@@ -489,4 +534,77 @@ TEST_CASE("push reports queued, dropped (a reserved event) or closed (the connec
   a.port->answer = push_result::closed;
   f.publish(a, "4", "push", {{"event", "note"}});
   CHECK(a.port->take().back() == ok_reply("1", "4", R"({"result":"closed"})"));
+}
+
+TEST_CASE("a broadcast dropped for a slow member runs handle_drained for it once its queue drained") {
+  fixture f;
+  auto a = f.join("1");
+  auto b = f.join("2");
+  a.port->take();
+  b.port->take();
+  b.port->answer = push_result::dropped; // its overflow policy drops broadcasts
+  b.port->drained = false;
+  f.publish(a, "3", "shout", {{"n", 1}});
+  f.publish(a, "4", "shout", {{"n", 2}});
+  CHECK(b.port->drain_requests == 1); // asked once, however many drops
+  CHECK(a.port->drain_requests == 0);
+  b.port->take();
+  b.port->answer = push_result::queued;
+  b.port->drain();
+  f.sched->run();
+  CHECK(b.port->take() == frames{push("2", "drained", "{}")});
+  CHECK(a.port->take() == frames{broadcast("shout", R"({"n":1})"), ok_reply("1", "3"),
+                                 broadcast("shout", R"({"n":2})"), ok_reply("1", "4")});
+  // Drained once: the next drop asks again.
+  b.port->answer = push_result::dropped;
+  b.port->drained = false;
+  f.publish(a, "5", "shout", {{"n", 3}});
+  CHECK(b.port->drain_requests == 2);
+  CHECK(b.port->waiting.size() == 1);
+}
+
+TEST_CASE("notify_when_drained on a drained connection runs handle_drained after the callback") {
+  fixture f;
+  auto a = f.join("1");
+  a.port->take();
+  f.publish(a, "2", "await_drain");
+  CHECK(a.port->take() == frames{ok_reply("1", "2"), push("1", "drained", "{}")});
+}
+
+TEST_CASE("a drained notice for a member that left, or rejoined since, is ignored") {
+  fixture f;
+  auto a = f.join("1");
+  auto b = f.join("2");
+  b.port->drained = false;
+  f.publish(b, "3", "await_drain");
+  REQUIRE(b.port->waiting.size() == 1);
+  auto stale = b.port->waiting.begin()->second;
+  f.leave(b, "4");
+  CHECK(b.port->waiting.empty()); // the room took its request back
+  f.rejoin(b, "5");
+  b.port->take();
+  stale(); // a notice already on its way when b left
+  f.sched->run();
+  CHECK(b.port->take().empty());
+  CHECK(f.room_alive());
+  // The rejoined member's own request is answered.
+  f.publish(b, "6", "await_drain");
+  b.port->drain();
+  f.sched->run();
+  CHECK(b.port->take() == frames{ok_reply("5", "6"), push("5", "drained", "{}")});
+}
+
+TEST_CASE("a handle_drained that throws ends that member's channel only") {
+  fixture f;
+  auto a = f.join("1", {{"crash_drained", true}});
+  auto b = f.join("2");
+  a.port->take();
+  b.port->take();
+  f.publish(a, "3", "await_drain");
+  CHECK(a.port->take() == frames{ok_reply("1", "3"), error_frame("1")});
+  CHECK(*f.leaves == leave_log{f.left(a, "crashed")});
+  CHECK(f.channel_crashes() == 1);
+  CHECK(f.room_alive());
+  f.publish(b, "4", "shout", {{"n", 1}});
+  CHECK(b.port->take() == frames{broadcast("shout", R"({"n":1})"), ok_reply("2", "4")});
 }

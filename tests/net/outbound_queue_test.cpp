@@ -491,3 +491,16 @@ TEST_SUITE("outbound queue: the control bound") {
     CHECK(push(q, control(201)) == push_verdict::slow_consumer);
   }
 }
+
+TEST_CASE("the queue counts as drained at half of max_bytes or less, the batch being written included") {
+  outbound_queue q{{1000, 4000}};
+  CHECK(q.drained());
+  CHECK(push(q, broadcast(500)) == push_verdict::queued);
+  CHECK(q.drained()); // exactly half
+  CHECK(push(q, control(1)) == push_verdict::queued);
+  CHECK_FALSE(q.drained()); // every class counts
+  auto written = take(q);
+  CHECK_FALSE(q.drained()); // still being written
+  CHECK_FALSE(q.batch_written().more);
+  CHECK(q.drained());
+}

@@ -263,3 +263,42 @@ TEST_CASE("a client that does not read: broadcasts are dropped, replies close it
   sweeping = false;
   sweeper.join();
 }
+
+TEST_CASE("a drained notification runs once a client that stopped reading has caught up") {
+  sb::net::session_options options;
+  options.max_outbound_bytes = 16 * 1024;
+  harness h{options, true};
+  // The client reads nothing: broadcasts fill the kernel's buffers, then the queue, then drop.
+  int pushed = 0;
+  while (h.session->push(text_frame(numbered(0, pushed), sb::actors::frame_class::broadcast,
+                                    sb::actors::overflow_policy::drop_newest)) ==
+         sb::actors::push_result::queued)
+    ++pushed;
+  std::atomic<int> runs{0};
+  h.session->notify_when_drained(7, [&] { ++runs; });
+  h.session->notify_when_drained(7, [&] { runs += 10; }); // replaces the first: one per requester
+  CHECK(runs.load() == 0);
+
+  for (int i = 0; i < pushed; ++i)
+    CHECK(number_of(read_frame(h.client).payload).second == i);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (runs.load() == 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::yield();
+  CHECK(runs.load() == 10);
+
+  // Drained now: a request runs at once; one left waiting is dropped by the close.
+  h.session->notify_when_drained(7, [&] { ++runs; });
+  CHECK(runs.load() == 11);
+  while (h.session->push(text_frame(numbered(1, 0), sb::actors::frame_class::broadcast,
+                                    sb::actors::overflow_policy::drop_newest)) ==
+         sb::actors::push_result::queued) {
+  }
+  h.session->notify_when_drained(8, [&] { runs += 100; });
+  h.session->close(1000, "done");
+  server_frame f = read_frame(h.client);
+  while (f.opcode == 0x1)
+    f = read_frame(h.client);
+  CHECK(f.opcode == 0x8);
+  h.finish_close();
+  CHECK(runs.load() == 11);
+}

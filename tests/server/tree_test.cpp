@@ -57,7 +57,8 @@ private:
 /// "crash" throws from handle_in (a member-level crash); "crash_room" has handle_info throw (a
 /// room-level crash), "stall_crash" too after blocking the room for 300 ms; "end" stops the room
 /// gracefully; any other event gets an ok reply.
-class crashing_channel final : public sb::actors::channel<> {
+class crashing_channel final
+  : public sb::actors::channel<sb::actors::no_member_state, std::string> {
 public:
   sb::actors::join_result join(std::string_view, const sb::protocol::payload&, member_type&) override {
     return sb::actors::join_result::accept();
@@ -67,15 +68,12 @@ public:
     if (event == "crash")
       throw std::runtime_error("crash requested");
     if (event == "end")
-      room().send_after(1ms, caf::make_message(std::string{"game over"}));
+      send_after(1ms, "game over");
     if (event == "crash_room" || event == "stall_crash")
-      room().send_after(0ms, caf::make_message(std::string{event}));
+      send_self(std::string{event});
     return sb::actors::in_result::ok();
   }
-  sb::actors::in_result handle_info(const caf::message& msg) override {
-    if (!msg.match_elements<std::string>())
-      return sb::actors::in_result::noreply();
-    const auto& what = msg.get_as<std::string>(0);
+  sb::actors::in_result handle_info(const std::string& what) override {
     if (what == "stall_crash")
       std::this_thread::sleep_for(300ms);
     if (what == "crash_room" || what == "stall_crash")
