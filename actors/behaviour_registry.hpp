@@ -27,11 +27,12 @@ public:
   /// Registers a channel type whose constructor takes no arguments and that accepts no options.
   template <class Channel>
   void add(std::string name) {
-    add(std::move(name), [](const toml::table& options) -> std::variant<channel_factory, std::string> {
-      if (auto unknown = first_unknown_option(options, {}))
-        return "unknown option " + *unknown;
-      return channel_factory{[](std::string_view) { return std::make_unique<Channel>(); }};
-    });
+    add(std::move(name),
+        [](const toml::table& options) -> std::variant<channel_factory, std::string> {
+          if (auto unknown = first_unknown_option(options, {}))
+            return "unknown option " + *unknown;
+          return channel_factory{[](std::string_view) { return std::make_unique<Channel>(); }};
+        });
   }
 
   [[nodiscard]] const behaviour_maker* find(const std::string& name) const;

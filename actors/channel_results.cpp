@@ -4,16 +4,11 @@ namespace switchboard::actors {
 
 const char* to_string(leave_reason r) noexcept {
   switch (r) {
-    case leave_reason::left:
-      return "left";
-    case leave_reason::closed:
-      return "closed";
-    case leave_reason::duplicate_join:
-      return "duplicate_join";
-    case leave_reason::stopped:
-      return "stopped";
-    case leave_reason::crashed:
-      return "crashed";
+    case leave_reason::left: return "left";
+    case leave_reason::closed: return "closed";
+    case leave_reason::duplicate_join: return "duplicate_join";
+    case leave_reason::stopped: return "stopped";
+    case leave_reason::crashed: return "crashed";
   }
   return "unknown";
 }

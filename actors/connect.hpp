@@ -13,10 +13,10 @@ namespace switchboard::actors {
 
 /// What the handshake knows besides the query params.
 struct connect_info {
-  std::string peer_address;                ///< "ip:port" of the client
-  std::string uri;                         ///< the request target, query included
+  std::string peer_address; ///< "ip:port" of the client
+  std::string uri;          ///< the request target, query included
   std::string user_agent;
-  std::optional<std::string> auth_token;   ///< from the `base64url.bearer.phx.` subprotocol, decoded
+  std::optional<std::string> auth_token; ///< from the `base64url.bearer.phx.` subprotocol, decoded
   std::vector<std::pair<std::string, std::string>> x_headers; ///< every `x-*` request header
 };
 

@@ -85,8 +85,12 @@ void join(connection_pointer self, message&& msg) {
   auto topic = msg.topic;
   auto join_ref = msg.join_ref;
   auto ref = msg.ref;
-  join_request req{connection_actor{self}, st.port, st.socket, std::move(route),
-                   std::move(msg), std::chrono::steady_clock::now() + join_admission_window};
+  join_request req{connection_actor{self},
+                   st.port,
+                   st.socket,
+                   std::move(route),
+                   std::move(msg),
+                   std::chrono::steady_clock::now() + join_admission_window};
   // Like Phoenix's socket, the connection waits for the join result before handling anything
   // else, so the join reply precedes every later frame of the channel.
   self->request(shard, join_timeout, std::move(req))
@@ -169,10 +173,11 @@ void room_down(connection_pointer self, const caf::down_msg& down) {
       continue;
     auto event = crashed ? ev::error : ev::close;
     auto payload = crashed ? reason_payload("channel_crash") : boost::json::object{};
-    st.port->push(make_channel_control_frame(st.port->serializer(), e.join_ref, e.topic, event,
-                                             payload));
+    st.port->push(
+      make_channel_control_frame(st.port->serializer(), e.join_ref, e.topic, event, payload));
   }
-  std::erase_if(st.channels, [&](const channel_entry& e) { return e.room.id() == down.source.id(); });
+  std::erase_if(st.channels,
+                [&](const channel_entry& e) { return e.room.id() == down.source.id(); });
 }
 
 // Closes once every room this connection published to has handled what it was sent: a room
@@ -190,13 +195,20 @@ void close_after_rooms(connection_pointer self, std::uint16_t code, std::string 
   auto pending = std::make_shared<std::size_t>(st.channels.size());
   for (const auto& e : st.channels)
     self->request(e.room, std::chrono::seconds(2), sync_request{})
-      .then([pending, finish](bool) { if (--*pending == 0) finish(); },
-            [pending, finish](caf::error&) { if (--*pending == 0) finish(); });
+      .then(
+        [pending, finish](bool) {
+          if (--*pending == 0)
+            finish();
+        },
+        [pending, finish](caf::error&) {
+          if (--*pending == 0)
+            finish();
+        });
 }
 
 connection_actor::behavior_type connection(connection_pointer self, port_ptr port,
-                         std::shared_ptr<const socket_info> socket,
-                         std::shared_ptr<const connection_context> ctx) {
+                                           std::shared_ptr<const socket_info> socket,
+                                           std::shared_ptr<const connection_context> ctx) {
   self->state.port = port;
   self->state.socket = std::move(socket);
   self->state.ctx = std::move(ctx);
@@ -217,8 +229,8 @@ connection_actor::behavior_type connection(connection_pointer self, port_ptr por
       if (st.closing)
         return;
       auto ser = st.port->serializer();
-      auto decoded = in.binary ? protocol::decode_binary(ser, in.bytes)
-                               : protocol::decode_text(ser, in.bytes);
+      auto decoded =
+        in.binary ? protocol::decode_binary(ser, in.bytes) : protocol::decode_text(ser, in.bytes);
       if (!decoded.msg) {
         add(metrics::global().malformed_total);
         st.port->close(close_code::invalid_payload, decoded.error);
@@ -251,8 +263,8 @@ connection_actor::behavior_type connection(connection_pointer self, port_ptr por
 } // namespace
 
 connection_actor spawn_connection(caf::actor_system& sys, port_ptr port,
-                            std::shared_ptr<const socket_info> socket,
-                            std::shared_ptr<const connection_context> ctx) {
+                                  std::shared_ptr<const socket_info> socket,
+                                  std::shared_ptr<const connection_context> ctx) {
   return sys.spawn(connection, std::move(port), std::move(socket), std::move(ctx));
 }
 
@@ -261,9 +273,8 @@ supervision::start_fun connection_starter(std::shared_ptr<const connection_conte
                                 const caf::message& args) -> supervision::start_result {
     if (!args.match_elements<port_ptr, std::shared_ptr<const socket_info>>())
       return caf::make_error(caf::sec::unexpected_message);
-    return caf::actor_cast<caf::actor>(
-      spawn_connection(sys, args.get_as<port_ptr>(0),
-                       args.get_as<std::shared_ptr<const socket_info>>(1), ctx));
+    return caf::actor_cast<caf::actor>(spawn_connection(
+      sys, args.get_as<port_ptr>(0), args.get_as<std::shared_ptr<const socket_info>>(1), ctx));
   };
 }
 

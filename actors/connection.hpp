@@ -1,8 +1,8 @@
 #pragma once
 /// The connection actor: one per WebSocket connection. Owns the topic → join_ref map and applies
-/// the per-message rules of docs/protocol.md §2.2 (heartbeat, join, duplicate join, leave, unmatched
-/// topic, channel limit). Frames a room produces go straight from the room to the socket; the
-/// connection writes only its own replies and the phx_error of a crashed room.
+/// the per-message rules of docs/protocol.md §2.2 (heartbeat, join, duplicate join, leave,
+/// unmatched topic, channel limit). Frames a room produces go straight from the room to the socket;
+/// the connection writes only its own replies and the phx_error of a crashed room.
 ///
 /// Its interface is `connection_actor` (actors/interfaces.hpp): inbound_frame (a complete
 /// frame from the session; a rate-limited one is only answered {"reason":"rate_limited"}),
@@ -35,11 +35,12 @@ struct connection_context {
 };
 
 [[nodiscard]] connection_actor spawn_connection(caf::actor_system& sys, port_ptr port,
-                                          std::shared_ptr<const socket_info> socket,
-                                          std::shared_ptr<const connection_context> ctx);
+                                                std::shared_ptr<const socket_info> socket,
+                                                std::shared_ptr<const connection_context> ctx);
 
 /// The start function of the connections supervisor's dynamic children, whose arguments are
 /// (port_ptr, std::shared_ptr<const socket_info>) (net/hand_off.hpp passes them).
-[[nodiscard]] supervision::start_fun connection_starter(std::shared_ptr<const connection_context> ctx);
+[[nodiscard]] supervision::start_fun
+connection_starter(std::shared_ptr<const connection_context> ctx);
 
 } // namespace switchboard::actors

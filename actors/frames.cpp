@@ -37,8 +37,8 @@ frame_ptr make_broadcast_frame(protocol::serializer s, std::string_view topic,
     return encoded ? make_frame(ws_opcode::binary, *encoded, frame_class::broadcast, on_overflow)
                    : nullptr;
   }
-  auto text = protocol::encode_text(s, nullptr, nullptr, topic, event,
-                                    std::get<boost::json::value>(p));
+  auto text =
+    protocol::encode_text(s, nullptr, nullptr, topic, event, std::get<boost::json::value>(p));
   return make_frame(ws_opcode::text, text, frame_class::broadcast, on_overflow);
 }
 
@@ -51,14 +51,13 @@ frame_ptr make_push_frame(protocol::serializer s, const boost::json::value& join
     auto encoded = protocol::encode_binary_push(ref_text(join_ref), topic, event, bin->bytes);
     return encoded ? make_frame(ws_opcode::binary, *encoded, frame_class::control) : nullptr;
   }
-  auto text = protocol::encode_text(s, join_ref, nullptr, topic, event,
-                                    std::get<boost::json::value>(p));
+  auto text =
+    protocol::encode_text(s, join_ref, nullptr, topic, event, std::get<boost::json::value>(p));
   return make_frame(ws_opcode::text, text, frame_class::control);
 }
 
-shared_push::shared_push(std::string_view topic, std::string_view event,
-                         const protocol::payload& p)
-  : topic_(topic), event_(event), payload_(p) {}
+shared_push::shared_push(std::string_view topic, std::string_view event, const protocol::payload& p)
+    : topic_(topic), event_(event), payload_(p) {}
 
 frame_ptr shared_push::frame_for(protocol::serializer s, const boost::json::value& join_ref) {
   const auto* json = std::get_if<boost::json::value>(&payload_);
@@ -85,12 +84,12 @@ frame_ptr make_reply_frame(protocol::serializer s, const boost::json::value& joi
   if (const auto* bin = std::get_if<protocol::binary_payload>(&response)) {
     if (s == protocol::serializer::v1)
       return nullptr;
-    auto encoded = protocol::encode_binary_reply(ref_text(join_ref), ref_text(ref), topic, status,
-                                                 bin->bytes);
+    auto encoded =
+      protocol::encode_binary_reply(ref_text(join_ref), ref_text(ref), topic, status, bin->bytes);
     return encoded ? make_frame(ws_opcode::binary, *encoded, frame_class::control) : nullptr;
   }
-  auto text = protocol::encode_reply(s, join_ref, ref, topic, status,
-                                     std::get<boost::json::value>(response));
+  auto text =
+    protocol::encode_reply(s, join_ref, ref, topic, status, std::get<boost::json::value>(response));
   return make_frame(ws_opcode::text, text, frame_class::control);
 }
 

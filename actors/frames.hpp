@@ -46,7 +46,8 @@ private:
 /// (V2 binary kind 1 for a binary response).
 [[nodiscard]] frame_ptr make_reply_frame(protocol::serializer s, const boost::json::value& join_ref,
                                          const boost::json::value& ref, std::string_view topic,
-                                         std::string_view status, const protocol::payload& response);
+                                         std::string_view status,
+                                         const protocol::payload& response);
 
 /// `[join_ref, join_ref, topic, event, payload]` for phx_close ({}) and phx_error.
 [[nodiscard]] frame_ptr make_channel_control_frame(protocol::serializer s,

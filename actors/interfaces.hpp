@@ -137,10 +137,11 @@ struct timer_fired {
 /// room → itself: the grace period for a room nobody joined has passed.
 struct idle_check {};
 
-using room_actor = room_member_actor::extend<
-  caf::replies_to<join_request>::with<join_answer>, caf::reacts_to<broadcast_request>,
-  caf::reacts_to<info_message>, caf::reacts_to<member_drained>, caf::reacts_to<stop_room>, caf::reacts_to<timer_fired>,
-  caf::reacts_to<idle_check>>;
+using room_actor =
+  room_member_actor::extend<caf::replies_to<join_request>::with<join_answer>,
+                            caf::reacts_to<broadcast_request>, caf::reacts_to<info_message>,
+                            caf::reacts_to<member_drained>, caf::reacts_to<stop_room>,
+                            caf::reacts_to<timer_fired>, caf::reacts_to<idle_check>>;
 
 // -- registry shard: topic → room for a partition of the topics (actors/registry.hpp) ----------
 

@@ -16,7 +16,8 @@ std::uint64_t resident_memory_bytes() {
 }
 
 template <class T>
-void emit(std::ostringstream& out, const char* name, const char* type, const char* help, const T& v) {
+void emit(std::ostringstream& out, const char* name, const char* type, const char* help,
+          const T& v) {
   out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n'
       << name << ' ' << v.load(std::memory_order_relaxed) << '\n';
 }
@@ -30,7 +31,8 @@ metrics& metrics::global() noexcept {
 
 std::string metrics::render() const {
   std::ostringstream out;
-  emit(out, "switchboard_connections", "gauge", "Open WebSocket connections, upgrades in progress included.", connections_current);
+  emit(out, "switchboard_connections", "gauge",
+       "Open WebSocket connections, upgrades in progress included.", connections_current);
   emit(out, "switchboard_connections_total", "counter", "WebSocket connections accepted.",
        connections_total);
   emit(out, "switchboard_connections_refused_total", "counter",
@@ -42,8 +44,9 @@ std::string metrics::render() const {
   emit(out, "switchboard_http_bodies_refused_total", "counter",
        "HTTP requests announcing a body, answered 413 (no path takes one).",
        http_bodies_refused_total);
-  out << "# HELP switchboard_connections_closed_total Connections the server closed, by close code.\n"
-         "# TYPE switchboard_connections_closed_total counter\n";
+  out
+    << "# HELP switchboard_connections_closed_total Connections the server closed, by close code.\n"
+       "# TYPE switchboard_connections_closed_total counter\n";
   for (std::size_t i = 0; i < closed_by_code.size(); ++i)
     if (auto n = closed_by_code[i].load(std::memory_order_relaxed))
       out << "switchboard_connections_closed_total{code=\"" << 1000 + i << "\"} " << n << '\n';
@@ -92,15 +95,13 @@ std::string metrics::render() const {
        "Connections dropped because their socket accepted no bytes for write_timeout.",
        write_timeouts_total);
   emit(out, "switchboard_idle_timeouts_total", "counter",
-       "Connections closed (1001) after idle_timeout without inbound frames.",
-       idle_timeouts_total);
+       "Connections closed (1001) after idle_timeout without inbound frames.", idle_timeouts_total);
   emit(out, "switchboard_handshake_timeouts_total", "counter",
        "HTTP connections dropped for not completing a request within handshake_timeout.",
        handshake_timeouts_total);
   emit(out, "switchboard_rooms", "gauge", "Rooms (topics with members).", rooms_current);
   emit(out, "switchboard_outbound_queue_bytes_max", "gauge",
-       "Largest outbound queue of one connection seen so far, in bytes.",
-       outbound_queue_bytes_max);
+       "Largest outbound queue of one connection seen so far, in bytes.", outbound_queue_bytes_max);
   out << "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
          "# TYPE process_resident_memory_bytes gauge\n"
       << "process_resident_memory_bytes " << resident_memory_bytes() << '\n';

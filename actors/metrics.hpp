@@ -15,10 +15,10 @@ struct metrics {
 
   counter connections_total{0};
   std::atomic<std::int64_t> connections_current{0};
-  counter connections_refused_total{0}; ///< upgrades answered 503 (max_connections)
+  counter connections_refused_total{0};      ///< upgrades answered 503 (max_connections)
   counter http_connections_refused_total{0}; ///< connections answered 503 (max_http_connections)
   counter http_bodies_refused_total{0};      ///< requests with a body answered 413
-  counter control_overflows_total{0}; ///< closed 1013: max_outbound_control_bytes exceeded
+  counter control_overflows_total{0};        ///< closed 1013: max_outbound_control_bytes exceeded
   counter joins_total{0};
   counter join_errors_total{0};
   counter messages_in_total{0};
@@ -50,8 +50,8 @@ struct metrics {
   }
   void observe_queue_bytes(std::uint64_t bytes) noexcept {
     auto seen = outbound_queue_bytes_max.load(std::memory_order_relaxed);
-    while (bytes > seen &&
-           !outbound_queue_bytes_max.compare_exchange_weak(seen, bytes, std::memory_order_relaxed)) {
+    while (bytes > seen && !outbound_queue_bytes_max.compare_exchange_weak(
+                             seen, bytes, std::memory_order_relaxed)) {
     }
   }
 

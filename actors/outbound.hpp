@@ -82,8 +82,8 @@ using port_ptr = std::shared_ptr<outbound_port>;
 
 /// WebSocket close codes used by the server (docs/operations.md lists when each is sent).
 namespace close_code {
-inline constexpr std::uint16_t going_away = 1001;      ///< forced disconnect, shutdown, idle timeout
-inline constexpr std::uint16_t protocol_error = 1002;  ///< RFC 6455 framing violation
+inline constexpr std::uint16_t going_away = 1001;     ///< forced disconnect, shutdown, idle timeout
+inline constexpr std::uint16_t protocol_error = 1002; ///< RFC 6455 framing violation
 inline constexpr std::uint16_t invalid_payload = 1007; ///< undecodable frame
 inline constexpr std::uint16_t policy = 1008;          ///< sustained rate-limit abuse
 inline constexpr std::uint16_t too_big = 1009;         ///< frame over max_frame_bytes

@@ -94,12 +94,9 @@ json::object presence_diff::to_json() const {
 
 const char* to_string(presence_error e) noexcept {
   switch (e) {
-    case presence_error::none:
-      return "none";
-    case presence_error::already_tracked:
-      return "already_tracked";
-    case presence_error::not_tracked:
-      return "not_tracked";
+    case presence_error::none: return "none";
+    case presence_error::already_tracked: return "already_tracked";
+    case presence_error::not_tracked: return "not_tracked";
   }
   return "unknown";
 }
@@ -107,7 +104,7 @@ const char* to_string(presence_error e) noexcept {
 // -- presence_tracker ----------------------------------------------------------------------------
 
 presence_tracker::presence_tracker(std::uint64_t replica, clock now)
-  : replica_(replica), now_(now ? std::move(now) : clock{system_ns}) {}
+    : replica_(replica), now_(now ? std::move(now) : clock{system_ns}) {}
 
 std::string presence_tracker::make_ref() {
   // Phoenix's layout: 64-bit time in ns, 16-bit hash of the replica, 16-bit counter. The time
@@ -213,10 +210,10 @@ const json::object* presence_tracker::find(member_id member, const std::string& 
 // -- presence ------------------------------------------------------------------------------------
 
 presence::presence(const basic_channel& owner, presence_options options)
-  : owner_(&owner), options_(options), tracker_(random_replica()) {}
+    : owner_(&owner), options_(options), tracker_(random_replica()) {}
 
 presence::presence(room_context& room, presence_options options)
-  : room_(&room), options_(options), tracker_(random_replica()) {}
+    : room_(&room), options_(options), tracker_(random_replica()) {}
 
 room_context& presence::room() const {
   return room_ ? *room_ : owner_->room();
@@ -253,8 +250,7 @@ presence_change presence::track(const member_base& m, std::string key, json::obj
   return change;
 }
 
-presence_change presence::update(const member_base& m, const std::string& key,
-                                 json::object meta) {
+presence_change presence::update(const member_base& m, const std::string& key, json::object meta) {
   auto change = tracker_.update(m.id(), key, std::move(meta));
   publish(presence_diff{change.diff}, nullptr);
   return change;

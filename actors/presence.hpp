@@ -126,8 +126,8 @@ private:
 
 /// Options of the channel-level presence.
 struct presence_options {
-  /// A joiner gets no `presence_state` while the room has more keys than this (docs/protocol.md §4.1
-  /// makes the state O(keys) per join). 10 000 keys is ~700 KB of JSON per state.
+  /// A joiner gets no `presence_state` while the room has more keys than this (docs/protocol.md
+  /// §4.1 makes the state O(keys) per join). 10 000 keys is ~700 KB of JSON per state.
   std::size_t state_limit = 10000;
   /// Changes are collected for this long, then sent as one `presence_diff`, followed by one
   /// `presence_state` (built once) for every member that asked for one meanwhile. 0 = every

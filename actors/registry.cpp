@@ -63,17 +63,17 @@ void fail_waiting(shard_actor* self, const std::string& topic, const caf::error&
 }
 
 void start_room(shard_actor* self, const std::string& topic, std::shared_ptr<const route> r) {
-  auto args = caf::make_message(topic, std::move(r), registry_shard_actor{self},
-                                self->state.limits);
+  auto args =
+    caf::make_message(topic, std::move(r), registry_shard_actor{self}, self->state.limits);
   const auto& sup = self->state.room_supervisor;
   // Joins are forwarded once the room announces itself; it is watched from the moment it
   // exists, so that one dying before its announcement (a channel factory that throws) fails
   // the joins waiting for it instead of leaving the topic "starting" for good.
-  self->request(sup, caf::infinite, supervision::start_child_atom::value,
-                supervision::start_args{std::move(args)})
-    .then([self, topic](const caf::actor& room) {
-            watch(self, caf::actor_cast<room_actor>(room), topic);
-          },
+  self
+    ->request(sup, caf::infinite, supervision::start_child_atom::value,
+              supervision::start_args{std::move(args)})
+    .then([self, topic](
+            const caf::actor& room) { watch(self, caf::actor_cast<room_actor>(room), topic); },
           [self, topic](caf::error& err) { fail_waiting(self, topic, err); });
 }
 
@@ -94,7 +94,8 @@ registry_shard_actor::behavior_type registry_shard(shard_actor* self, std::size_
     if (i == st.rooms.end())
       return;
     if (!i->second.room) { // it died before announcing itself: a failed start
-      fail_waiting(self, topic, down.reason ? down.reason : caf::make_error(caf::sec::runtime_error));
+      fail_waiting(self, topic,
+                   down.reason ? down.reason : caf::make_error(caf::sec::runtime_error));
       return;
     }
     if (i->second.room.id() != down.source.id())

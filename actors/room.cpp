@@ -30,8 +30,7 @@ void notify_if_idle(room_pointer self) {
                room_idle{st.core->topic(), st.core->joins_seen(), room_actor{self}});
 }
 
-room_actor::behavior_type room(room_pointer self, std::string topic,
-                               std::shared_ptr<const route> r,
+room_actor::behavior_type room(room_pointer self, std::string topic, std::shared_ptr<const route> r,
                                registry_shard_actor registry_shard, room_limits limits) {
   self->state.limits = limits;
   ++metrics::global().rooms_current;
@@ -44,18 +43,19 @@ room_actor::behavior_type room(room_pointer self, std::string topic,
   self->delayed_send(self, idle_grace_period, idle_check{});
   // A room-level callback that throws (member-level ones are caught by the core) crashes this
   // room only: log it and exit with the reason. Rooms are temporary: nobody restarts them.
-  self->set_exception_handler([self](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(eptr);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    spdlog::error("room {} crashed: {}", self->state.core->topic(), what);
-    add(metrics::global().room_crashes_total);
-    return caf::make_error(caf::sec::runtime_error, std::move(what));
-  });
+  self->set_exception_handler(
+    [self](caf::scheduled_actor*, std::exception_ptr& eptr) -> caf::error {
+      std::string what = "unknown exception";
+      try {
+        std::rethrow_exception(eptr);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+      }
+      spdlog::error("room {} crashed: {}", self->state.core->topic(), what);
+      add(metrics::global().room_crashes_total);
+      return caf::make_error(caf::sec::runtime_error, std::move(what));
+    });
   self->set_down_handler([self](caf::down_msg& down) {
     auto& core = *self->state.core;
     auto id = down.source.id();

@@ -38,7 +38,8 @@ namespace switchboard::actors {
 
 /// The start function of a room supervisor's dynamic children: the arguments are
 /// (std::string topic, std::shared_ptr<const route>, registry_shard_actor, room_limits).
-[[nodiscard]] supervision::start_result start_room(caf::actor_system& sys, const caf::message& args);
+[[nodiscard]] supervision::start_result start_room(caf::actor_system& sys,
+                                                   const caf::message& args);
 
 } // namespace switchboard::actors
 

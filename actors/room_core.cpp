@@ -31,9 +31,9 @@ std::string current_exception_text() {
 
 } // namespace
 
-room_core::room_core(room_actor::pointer self, std::string topic,
-                     std::shared_ptr<const route> r)
-  : self_(self), topic_(std::move(topic)), route_(std::move(r)), channel_(route_->factory(topic_)) {
+room_core::room_core(room_actor::pointer self, std::string topic, std::shared_ptr<const route> r)
+    : self_(self), topic_(std::move(topic)), route_(std::move(r)),
+      channel_(route_->factory(topic_)) {
   channel_->room_ = this;
 }
 
@@ -70,9 +70,8 @@ void room_core::crash_member(member_base& m, std::string_view callback, std::str
   // The connection forgets the topic before the client can react to the phx_error: its
   // rejoin (or any later message) queues behind this in the connection's mailbox.
   self_->send(m.connection_, channel_closed{topic_, m.join_ref_});
-  m.port_->push(make_channel_control_frame(m.serializer_, m.join_ref_, topic_,
-                                           protocol::events::error,
-                                           reason_payload("channel_crash")));
+  m.port_->push(make_channel_control_frame(
+    m.serializer_, m.join_ref_, topic_, protocol::events::error, reason_payload("channel_crash")));
   m.crashed_ = true;
   crashed_.push_back(m.id());
 }

@@ -10,8 +10,8 @@
 
 #include "actors/channel.hpp"
 #include "actors/interfaces.hpp"
-#include "actors/router.hpp"
 #include "actors/room_context.hpp"
+#include "actors/router.hpp"
 
 #include <caf/typed_event_based_actor.hpp>
 
@@ -60,7 +60,7 @@ public:
   void broadcast_from(const member_base& from, std::string_view event,
                       const protocol::payload& payload) override;
   push_result push(const member_base& to, std::string_view event,
-            const protocol::payload& payload) override;
+                   const protocol::payload& payload) override;
   void push_each(const std::vector<const member_base*>& to, std::string_view event,
                  const protocol::payload& payload) override;
   reply_ref current_ref() const override { return current_ref_; }
@@ -89,8 +89,8 @@ private:
   auto dispatch(F&& handle) -> decltype(handle());
   join_outcome admit(join_request& req);
   member_base* find(caf::actor_id id);
-  /// Ends `m`'s channel after `callback` failed with `what`: phx_error to the member, channel_closed
-  /// to its connection; the member is removed later by remove_crashed.
+  /// Ends `m`'s channel after `callback` failed with `what`: phx_error to the member,
+  /// channel_closed to its connection; the member is removed later by remove_crashed.
   void crash_member(member_base& m, std::string_view callback, std::string_view what);
   void remove_crashed();
   /// False (and logged) for a reserved `phx_` event the channel has not opted in to send.
@@ -109,7 +109,7 @@ private:
   std::string topic_;
   std::shared_ptr<const route> route_;
   std::unique_ptr<basic_channel> channel_;
-  std::vector<std::unique_ptr<member_base>> members_; ///< dense, for cache-friendly fanout
+  std::vector<std::unique_ptr<member_base>> members_;    ///< dense, for cache-friendly fanout
   std::unordered_map<caf::actor_id, std::size_t> index_; ///< member id → position in members_
   std::uint64_t joins_seen_ = 0;
   reply_ref current_ref_;

@@ -40,7 +40,7 @@ boost::json::value histogram::to_json() const {
     if (counts_[i])
       sparse.push_back(boost::json::array{i, counts_[i]});
   return boost::json::object{
-      {"buckets", std::move(sparse)}, {"count", count_}, {"sum", sum_}, {"max", max_}};
+    {"buckets", std::move(sparse)}, {"count", count_}, {"sum", sum_}, {"max", max_}};
 }
 
 histogram histogram::from_json(const boost::json::value& v) {

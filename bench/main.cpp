@@ -18,18 +18,12 @@ namespace switchboard::bench {
 
 const char* to_string(scenario s) {
   switch (s) {
-  case scenario::connect:
-    return "connect";
-  case scenario::fanout:
-    return "fanout";
-  case scenario::rooms:
-    return "rooms";
-  case scenario::slow:
-    return "slow";
-  case scenario::churn:
-    return "churn";
-  case scenario::presence:
-    return "presence";
+    case scenario::connect: return "connect";
+    case scenario::fanout: return "fanout";
+    case scenario::rooms: return "rooms";
+    case scenario::slow: return "slow";
+    case scenario::churn: return "churn";
+    case scenario::presence: return "presence";
   }
   return "?";
 }
@@ -84,72 +78,82 @@ int main(int argc, char** argv) {
   std::string kind = "fanout";
   CLI::App app{"switchboard-bench: load generator for Phoenix Channels servers"};
   const std::vector<std::string> scenarios = {"connect", "fanout", "rooms",
-                                             "slow",    "churn",  "presence"};
+                                              "slow",    "churn",  "presence"};
   app.add_option("scenario", kind, "connect | fanout | rooms | slow | churn | presence")
-      ->check(CLI::IsMember(scenarios));
+    ->check(CLI::IsMember(scenarios));
   app.add_option("--scenario", kind, "same as the positional scenario")
-      ->check(CLI::IsMember(scenarios));
+    ->check(CLI::IsMember(scenarios));
   app.add_option("--url", o.url, "socket URL, base (/socket) or full (/socket/websocket)")
-      ->capture_default_str();
+    ->capture_default_str();
   app.add_option("--vsn", o.vsn, "serializer: 2 (arrays, default) or 1 (objects)");
   app.add_option("--clients", o.clients, "subscribers (churn: cycles in flight at most)")
-      ->capture_default_str();
+    ->capture_default_str();
   app.add_option("--topic", o.topic, "topic, or topic prefix for several rooms")
-      ->capture_default_str();
+    ->capture_default_str();
   app.add_option("--rate", o.rate, "messages/s per publisher (churn: cycles/s)")
-      ->capture_default_str();
+    ->capture_default_str();
   app.add_option("--duration", o.duration, "seconds of publishing or churning")
-      ->capture_default_str();
+    ->capture_default_str();
   app.add_option("--payload-bytes", o.payload_bytes, "size of each published payload object")
-      ->capture_default_str();
+    ->capture_default_str();
   app.add_option("--publishers", o.publishers, "publishers per room")->capture_default_str();
   app.add_option("--rooms", o.rooms, "rooms (rooms scenario; default clients/10)");
   app.add_option("--slow", o.slow, "subscribers that never read (slow scenario)")
-      ->capture_default_str();
-  app.add_option("--slow-rcvbuf", o.slow_receive_buffer,
-                 "SO_RCVBUF of the non-readers, bytes (0 = system default)")
+    ->capture_default_str();
+  app
+    .add_option("--slow-rcvbuf", o.slow_receive_buffer,
+                "SO_RCVBUF of the non-readers, bytes (0 = system default)")
     ->capture_default_str();
   app.add_option("--hold", o.hold, "seconds to stay connected and idle (connect scenario)")
-      ->capture_default_str();
+    ->capture_default_str();
   app.add_option("--workers", o.workers, "worker processes (about 19,000 connections each)")
-      ->capture_default_str();
-  app.add_option("--source-addrs", o.source_addrs,
-                 "local addresses to bind, round-robin (e.g. 127.0.0.2,127.0.0.3)")
-      ->delimiter(',');
+    ->capture_default_str();
+  app
+    .add_option("--source-addrs", o.source_addrs,
+                "local addresses to bind, round-robin (e.g. 127.0.0.2,127.0.0.3)")
+    ->delimiter(',');
   app.add_option("--server-pid", o.server_pid, "server pid for /proc RSS and CPU readings");
   app.add_option("--metrics-url", o.metrics_url, "default http://<host:port of --url>/metrics");
   app.add_option("--drain", o.drain, "longest wait for in-flight deliveries, seconds")
-      ->capture_default_str();
+    ->capture_default_str();
   app.add_option("--connect-concurrency", o.connect_concurrency, "handshakes in flight per worker")
-      ->capture_default_str();
+    ->capture_default_str();
   app.add_option("--heartbeat", o.heartbeat, "heartbeat interval, seconds")->capture_default_str();
   app.add_option("--event", o.event, "event name of published messages")->capture_default_str();
-  app.add_option("--join-payload", o.join_payload,
-                 "phx_join payload (JSON); {i} = the connection's global index")
-      ->capture_default_str();
-  app.add_option("--cycles", o.cycles, "presence: join storms (each further one after a leave "
-                 "storm)")->capture_default_str();
+  app
+    .add_option("--join-payload", o.join_payload,
+                "phx_join payload (JSON); {i} = the connection's global index")
+    ->capture_default_str();
+  app
+    .add_option("--cycles", o.cycles,
+                "presence: join storms (each further one after a leave "
+                "storm)")
+    ->capture_default_str();
   app.add_option("--sample", o.sample, "presence: clients whose presence list is checked")
-      ->capture_default_str();
-  app.add_option("--join-timeout", o.request_timeout,
-                 "presence: seconds before a join or leave counts as timed out")
-      ->capture_default_str();
-  app.add_option("--settle-quiet", o.settle_quiet,
-                 "presence: seconds without a frame that end a step")->capture_default_str();
-  app.add_option("--settle-max", o.settle_max,
-                 "presence: longest wait for quiet after the last request, seconds")
-      ->capture_default_str();
+    ->capture_default_str();
+  app
+    .add_option("--join-timeout", o.request_timeout,
+                "presence: seconds before a join or leave counts as timed out")
+    ->capture_default_str();
+  app
+    .add_option("--settle-quiet", o.settle_quiet,
+                "presence: seconds without a frame that end a step")
+    ->capture_default_str();
+  app
+    .add_option("--settle-max", o.settle_max,
+                "presence: longest wait for quiet after the last request, seconds")
+    ->capture_default_str();
   app.add_flag("--json", o.json, "print the result as JSON on stdout");
   bool quiet = false;
   app.add_flag("--quiet", quiet, "no progress line on stderr");
   CLI11_PARSE(app, argc, argv);
   o.progress = !quiet;
-  o.kind = kind == "connect" ? sb::scenario::connect
-           : kind == "rooms" ? sb::scenario::rooms
-           : kind == "slow"  ? sb::scenario::slow
-           : kind == "churn" ? sb::scenario::churn
+  o.kind = kind == "connect"    ? sb::scenario::connect
+           : kind == "rooms"    ? sb::scenario::rooms
+           : kind == "slow"     ? sb::scenario::slow
+           : kind == "churn"    ? sb::scenario::churn
            : kind == "presence" ? sb::scenario::presence
-                             : sb::scenario::fanout;
+                                : sb::scenario::fanout;
   if (o.kind == sb::scenario::presence) {
     if (app.count("--rate") == 0)
       o.rate = 500;

@@ -26,7 +26,7 @@ struct options {
   int publishers = 1; ///< per room
   int rooms = 0;      ///< 0: 1, or clients/10 for the rooms scenario
   int slow = 0;
-  int slow_receive_buffer = 4096;  ///< SO_RCVBUF of the non-readers; 0 = system default
+  int slow_receive_buffer = 4096; ///< SO_RCVBUF of the non-readers; 0 = system default
   double hold = 0;
   int workers = 1;
   std::vector<std::string> source_addrs;
@@ -43,11 +43,11 @@ struct options {
   /// churn cycle) its own presence key.
   std::string join_payload = "{}";
   // presence: joins/s come from `rate` (default 500), the topic defaults to presence:storm.
-  int cycles = 1;               ///< join storms; each further one follows a leave storm
-  int sample = 50;              ///< clients whose presence list is rebuilt and checked
-  double request_timeout = 10;  ///< a join or leave without reply after this is timed out
-  double settle_quiet = 1;      ///< no frame for this long ends a step
-  double settle_max = 120;      ///< longest wait for quiet after the last request
+  int cycles = 1;              ///< join storms; each further one follows a leave storm
+  int sample = 50;             ///< clients whose presence list is rebuilt and checked
+  double request_timeout = 10; ///< a join or leave without reply after this is timed out
+  double settle_quiet = 1;     ///< no frame for this long ends a step
+  double settle_max = 120;     ///< longest wait for quiet after the last request
 
   // Derived from `url` by `resolve()`.
   std::string host;

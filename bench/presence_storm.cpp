@@ -15,7 +15,9 @@ std::uint64_t u64(const json::object& o, const char* k) {
   return o.at(k).to_number<std::uint64_t>();
 }
 
-std::uint64_t seconds_ns(double s) { return static_cast<std::uint64_t>(s * 1e9); }
+std::uint64_t seconds_ns(double s) {
+  return static_cast<std::uint64_t>(s * 1e9);
+}
 
 } // namespace
 
@@ -40,7 +42,8 @@ void storm_step::merge(const storm_step& o) {
   last_frame_ns = std::max(last_frame_ns, o.last_frame_ns);
   settle_capped = settle_capped || o.settle_capped;
   if (o.sampled) {
-    sampled_keys_min = sampled ? std::min(sampled_keys_min, o.sampled_keys_min) : o.sampled_keys_min;
+    sampled_keys_min =
+      sampled ? std::min(sampled_keys_min, o.sampled_keys_min) : o.sampled_keys_min;
     sampled_keys_max = std::max(sampled_keys_max, o.sampled_keys_max);
   }
   sampled += o.sampled;
@@ -109,9 +112,8 @@ storm_step storm_step::from_json(const json::value& v) {
 presence_storm::presence_storm(const options& o, int workers,
                                std::vector<std::unique_ptr<ws_conn>>& conns)
     : o_(o), workers_(workers) {
-  const std::uint64_t stride =
-      std::max<std::uint64_t>(1, static_cast<std::uint64_t>(o.clients) /
-                                     static_cast<std::uint64_t>(std::max(1, o.sample)));
+  const std::uint64_t stride = std::max<std::uint64_t>(
+    1, static_cast<std::uint64_t>(o.clients) / static_cast<std::uint64_t>(std::max(1, o.sample)));
   clients_.resize(conns.size());
   for (std::size_t k = 0; k < conns.size(); ++k) {
     clients_[k].conn = conns[k].get();
@@ -143,8 +145,8 @@ void presence_storm::send_request(client& cl, std::uint64_t now) {
     encode_message(msg_, o_.vsn, o_.vsn == 2 ? join_ref_ : "", join_ref_, topic, "phx_join",
                    payload);
   } else {
-    encode_message(msg_, o_.vsn, o_.vsn == 2 ? join_ref_ : "", "L" + join_ref_, topic,
-                   "phx_leave", "{}");
+    encode_message(msg_, o_.vsn, o_.vsn == 2 ? join_ref_ : "", "L" + join_ref_, topic, "phx_leave",
+                   "{}");
   }
   c.send_text(msg_);
   cl.sent_ns = now;
@@ -203,8 +205,7 @@ void presence_storm::expire(std::uint64_t now) {
       // As phoenix.js does when a join times out: leave, so a join the server admits late
       // does not linger (phoenix.js would then rejoin with backoff; this client does not).
       msg_.clear();
-      encode_message(msg_, o_.vsn, o_.vsn == 2 ? join_ref_ : "", "T", o_.topic, "phx_leave",
-                     "{}");
+      encode_message(msg_, o_.vsn, o_.vsn == 2 ? join_ref_ : "", "T", o_.topic, "phx_leave", "{}");
       cl.conn->send_text(msg_);
     }
   }
@@ -251,8 +252,8 @@ void presence_storm::on_reply(client& cl, const incoming& m, std::uint64_t now) 
   cur_.latency.record(now - cl.sent_ns);
   if (find_string(m.payload, "status") != "ok") {
     ++cur_.refused;
-    ++cur_.errors[std::string(joining() ? "join" : "leave") + " refused: " +
-                  std::string(find_string(m.payload, "reason"))];
+    ++cur_.errors[std::string(joining() ? "join" : "leave") +
+                  " refused: " + std::string(find_string(m.payload, "reason"))];
     return;
   }
   ++cur_.ok;

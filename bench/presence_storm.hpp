@@ -38,8 +38,8 @@ struct storm_step {
   std::uint64_t first_request_ns = 0;
   std::uint64_t last_request_ns = 0;
   std::uint64_t last_frame_ns = 0;
-  bool settle_capped = false; ///< still receiving when the wait ended
-  std::uint64_t sampled = 0;  ///< join steps: clients whose presence list was rebuilt
+  bool settle_capped = false;         ///< still receiving when the wait ended
+  std::uint64_t sampled = 0;          ///< join steps: clients whose presence list was rebuilt
   std::uint64_t sampled_complete = 0; ///< ... and held every user exactly once
   std::uint64_t sampled_keys_min = 0;
   std::uint64_t sampled_keys_max = 0;

@@ -230,9 +230,9 @@ std::string render_text(const json::object& s) {
           << " late replies); reply p50 " << fmt(l.at("p50")) << " ms p99 " << fmt(l.at("p99"))
           << " ms max " << fmt(l.at("max")) << " ms\n"
           << "                received " << n("frames") << " frames, " << n("bytes")
-          << " bytes (states " << n("state_frames") << " / " << n("state_bytes")
-          << " B, diffs " << n("diff_frames") << " / " << n("diff_bytes")
-          << " B); settled " << fmt(st.at("settle_seconds")) << " s after the last request"
+          << " bytes (states " << n("state_frames") << " / " << n("state_bytes") << " B, diffs "
+          << n("diff_frames") << " / " << n("diff_bytes") << " B); settled "
+          << fmt(st.at("settle_seconds")) << " s after the last request"
           << (st.at("settle_capped").as_bool() ? " (CAPPED: still receiving)" : "") << "\n";
       if (const auto* sm = st.if_contains("sample")) {
         const auto& ss = sm->as_object();

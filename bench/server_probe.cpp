@@ -15,7 +15,8 @@ namespace {
 
 // Calls `f(name_with_labels, value)` for every sample line of a Prometheus text
 // body.
-template <class F> void for_each_sample(const std::string& text, F f) {
+template <class F>
+void for_each_sample(const std::string& text, F f) {
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
@@ -61,8 +62,8 @@ std::optional<std::string> server_probe::fetch_metrics() const {
       ::close(fd);
     return std::nullopt;
   }
-  const std::string req = "GET " + path_ + " HTTP/1.1\r\nHost: " + host_ + ":" + port_ +
-                          "\r\nConnection: close\r\n\r\n";
+  const std::string req =
+    "GET " + path_ + " HTTP/1.1\r\nHost: " + host_ + ":" + port_ + "\r\nConnection: close\r\n\r\n";
   if (::send(fd, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size())) {
     ::close(fd);
     return std::nullopt;

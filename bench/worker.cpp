@@ -37,16 +37,11 @@ std::string describe(const close_info& info) {
 
 std::string_view timeout_cause(stage at) {
   switch (at) {
-  case stage::connecting:
-    return "timeout while connecting";
-  case stage::joining:
-    return "timeout waiting for the join reply";
-  case stage::leaving:
-    return "timeout waiting for the leave reply";
-  case stage::closing:
-    return "timeout waiting for the close";
-  default:
-    return "timeout";
+    case stage::connecting: return "timeout while connecting";
+    case stage::joining: return "timeout waiting for the join reply";
+    case stage::leaving: return "timeout waiting for the leave reply";
+    case stage::closing: return "timeout waiting for the close";
+    default: return "timeout";
   }
 }
 
@@ -108,7 +103,7 @@ ws_conn& worker::add_conn(role kind, int room, std::uint64_t global_index) {
 void worker::plan() {
   const int w = o_.workers;
   const bool probes =
-      o_.kind == scenario::fanout || o_.kind == scenario::rooms || o_.kind == scenario::slow;
+    o_.kind == scenario::fanout || o_.kind == scenario::rooms || o_.kind == scenario::slow;
   const int rooms = o_.rooms;
   const int per_room = probes ? o_.publishers : 0;
   const int pubs = rooms * per_room;
@@ -150,7 +145,7 @@ void worker::start_conn(ws_conn& c) {
   c.data.started_ns = now_ns();
   // Source addresses round-robin by the connection's global index.
   const asio::ip::address* source =
-      sources_.empty() ? nullptr : &sources_[c.data.global_index % sources_.size()];
+    sources_.empty() ? nullptr : &sources_[c.data.global_index % sources_.size()];
   ++open_now_;
   c.start(server_, source, host_header_, o_.target,
           c.data.kind == role::slow ? o_.slow_receive_buffer : 0);
@@ -429,14 +424,14 @@ void worker::read_control() {
           // Stagger publishers evenly over one interval so they do not send in
           // bursts.
           const std::uint64_t offset =
-              publish_interval_ns_ * c->data.pub_id / std::max<std::size_t>(pubs, 1);
+            publish_interval_ns_ * c->data.pub_id / std::max<std::size_t>(pubs, 1);
           c->data.seq = 0;
           due_.emplace(start + offset, c.get());
         }
         if (o_.kind == scenario::churn && o_.rate > 0) {
           cycle_interval_ns_ = static_cast<std::uint64_t>(1e9 * o_.workers / o_.rate);
           next_cycle_ns_ = start + cycle_interval_ns_ * static_cast<std::uint64_t>(index_) /
-                                       static_cast<std::uint64_t>(o_.workers);
+                                     static_cast<std::uint64_t>(o_.workers);
         }
       }
     }
@@ -509,13 +504,12 @@ void worker::report_progress() {
   for (auto s : res_.sent)
     sent += s;
   char line[200];
-  std::snprintf(line, sizeof line, "P %llu %llu %llu %llu %llu %llu",
-                static_cast<unsigned long long>(res_.joined),
-                static_cast<unsigned long long>(res_.deliveries),
-                static_cast<unsigned long long>(sent),
-                static_cast<unsigned long long>(closes_total_),
-                static_cast<unsigned long long>(errors_total_),
-                static_cast<unsigned long long>(res_.cycles_ok));
+  std::snprintf(
+    line, sizeof line, "P %llu %llu %llu %llu %llu %llu",
+    static_cast<unsigned long long>(res_.joined), static_cast<unsigned long long>(res_.deliveries),
+    static_cast<unsigned long long>(sent), static_cast<unsigned long long>(closes_total_),
+    static_cast<unsigned long long>(errors_total_),
+    static_cast<unsigned long long>(res_.cycles_ok));
   write_line(line);
 }
 
@@ -531,68 +525,66 @@ void worker::on_tick() {
     send_heartbeats();
   }
   switch (phase_) {
-  case phase::connecting:
-  case phase::ready:
-    break;
-  case phase::running:
-    if (storm_) {
-      if (!storm_->tick(now))
-        break;
-      if (--storm_steps_left_ > 0) {
-        phase_ = phase::ready;
-        write_line("Y");
-        break;
+    case phase::connecting:
+    case phase::ready: break;
+    case phase::running:
+      if (storm_) {
+        if (!storm_->tick(now))
+          break;
+        if (--storm_steps_left_ > 0) {
+          phase_ = phase::ready;
+          write_line("Y");
+          break;
+        }
+        phase_ = phase::done;
+        finish();
+        return;
       }
+      if (now < run_start_ns_)
+        break;
+      publish_due(now);
+      churn_due(now);
+      if (now >= run_end_ns_) {
+        phase_ = phase::draining;
+        phase_since_ns_ = now;
+      }
+      break;
+    case phase::draining: {
+      bool settled;
+      if (o_.kind == scenario::churn)
+        settled = churn_active_ == 0 || now - run_end_ns_ > cycle_timeout_ns;
+      else if (o_.kind == scenario::connect)
+        settled = true;
+      else
+        settled = (now - std::max(res_.last_receive_ns, run_end_ns_) >= quiet_ns) ||
+                  now - run_end_ns_ >= static_cast<std::uint64_t>(o_.drain * 1e9);
+      if (o_.kind == scenario::churn)
+        churn_due(now);
+      if (!settled)
+        break;
+      phase_ = phase::slow_finish;
+      phase_since_ns_ = now;
+      // Read what the non-readers were sent, to learn whether and how the server
+      // closed them.
+      for (auto& c : conns_)
+        if (c->data.kind == role::slow && c->current() == ws_conn::state::open)
+          c->resume_reading();
+      break;
+    }
+    case phase::slow_finish: {
+      bool any_open = false;
+      for (auto& c : conns_)
+        any_open = any_open || (c->data.kind == role::slow && c->current() == ws_conn::state::open);
+      if (any_open && now - phase_since_ns_ < slow_wait_ns)
+        break;
+      for (auto& c : conns_)
+        if (c->data.kind == role::slow && c->current() == ws_conn::state::open)
+          ++res_.slow_outcomes["still open"];
       phase_ = phase::done;
       finish();
       return;
     }
-    if (now < run_start_ns_)
-      break;
-    publish_due(now);
-    churn_due(now);
-    if (now >= run_end_ns_) {
-      phase_ = phase::draining;
-      phase_since_ns_ = now;
-    }
-    break;
-  case phase::draining: {
-    bool settled;
-    if (o_.kind == scenario::churn)
-      settled = churn_active_ == 0 || now - run_end_ns_ > cycle_timeout_ns;
-    else if (o_.kind == scenario::connect)
-      settled = true;
-    else
-      settled = (now - std::max(res_.last_receive_ns, run_end_ns_) >= quiet_ns) ||
-                now - run_end_ns_ >= static_cast<std::uint64_t>(o_.drain * 1e9);
-    if (o_.kind == scenario::churn)
-      churn_due(now);
-    if (!settled)
-      break;
-    phase_ = phase::slow_finish;
-    phase_since_ns_ = now;
-    // Read what the non-readers were sent, to learn whether and how the server
-    // closed them.
-    for (auto& c : conns_)
-      if (c->data.kind == role::slow && c->current() == ws_conn::state::open)
-        c->resume_reading();
-    break;
-  }
-  case phase::slow_finish: {
-    bool any_open = false;
-    for (auto& c : conns_)
-      any_open = any_open || (c->data.kind == role::slow && c->current() == ws_conn::state::open);
-    if (any_open && now - phase_since_ns_ < slow_wait_ns)
-      break;
-    for (auto& c : conns_)
-      if (c->data.kind == role::slow && c->current() == ws_conn::state::open)
-        ++res_.slow_outcomes["still open"];
-    phase_ = phase::done;
-    finish();
-    return;
-  }
-  case phase::done:
-    return;
+    case phase::done: return;
   }
   arm_tick();
 }

@@ -22,9 +22,9 @@ namespace switchboard::bench {
 [[nodiscard]] std::uint64_t now_ns();
 
 /// Pipe protocol, one line each. Worker -> coordinator: `Y` (every connection
-/// joined or failed; presence: connected, then again after each step but the last), `P <joined> <deliveries> <sent> <closes> <errors>
-/// <cycles_ok>` once per second, `R <results json>` at the end. Coordinator ->
-/// worker: `G <start_ns> <end_ns>` (presence: once per step).
+/// joined or failed; presence: connected, then again after each step but the last), `P <joined>
+/// <deliveries> <sent> <closes> <errors> <cycles_ok>` once per second, `R <results json>` at the
+/// end. Coordinator -> worker: `G <start_ns> <end_ns>` (presence: once per step).
 class worker final : public conn_handler {
 public:
   worker(const options& o, int index, int control_fd, int report_fd);

@@ -73,7 +73,9 @@ void ws_conn::start(const asio::ip::tcp::endpoint& server, const asio::ip::addre
   });
 }
 
-void ws_conn::op_done() { --pending_; }
+void ws_conn::op_done() {
+  --pending_;
+}
 
 void ws_conn::on_connect(const error_code& ec) {
   if (state_ == state::closed) {
@@ -197,7 +199,7 @@ void ws_conn::on_readable(const error_code& ec) {
   for (int round = 0; round < 4; ++round) {
     error_code rec;
     const std::size_t n =
-        sock_.read_some(asio::buffer(rbuf_.data() + have, rbuf_.size() - have), rec);
+      sock_.read_some(asio::buffer(rbuf_.data() + have, rbuf_.size() - have), rec);
     if (rec == asio::error::would_block)
       break;
     if (rec) {
@@ -206,7 +208,7 @@ void ws_conn::on_readable(const error_code& ec) {
       if (state_ == state::closed)
         return;
       return finish(
-          ended(rec == asio::error::eof ? "eof" : "read", rec, state_ != state::upgrading, 0, {}));
+        ended(rec == asio::error::eof ? "eof" : "read", rec, state_ != state::upgrading, 0, {}));
     }
     bytes_read_ += n;
     const bool filled = have + n == rbuf_.size();
@@ -283,33 +285,32 @@ std::size_t ws_conn::consume(char* p, std::size_t n) {
     used += header + len;
     const std::string_view body(payload, len);
     switch (opcode) {
-    case 0x1:
-    case 0x2:
-      if (fin && fragments_.empty())
-        handler_.on_text(*this, body);
-      else
-        fragments_.assign(body);
-      break;
-    case 0x0:
-      fragments_.append(body);
-      if (fin) {
-        handler_.on_text(*this, fragments_);
-        fragments_.clear();
+      case 0x1:
+      case 0x2:
+        if (fin && fragments_.empty())
+          handler_.on_text(*this, body);
+        else
+          fragments_.assign(body);
+        break;
+      case 0x0:
+        fragments_.append(body);
+        if (fin) {
+          handler_.on_text(*this, fragments_);
+          fragments_.clear();
+        }
+        break;
+      case 0x8: {
+        const int code = len >= 2 ? static_cast<int>(read_be(b + header, 2)) : 1005;
+        finish(ended("close", {}, true, code, {}));
+        return used;
       }
-      break;
-    case 0x8: {
-      const int code = len >= 2 ? static_cast<int>(read_be(b + header, 2)) : 1005;
-      finish(ended("close", {}, true, code, {}));
-      return used;
-    }
-    case 0x9:
-      if (state_ == state::open) {
-        append_frame(0xA, body);
-        flush();
-      }
-      break;
-    default:
-      break;
+      case 0x9:
+        if (state_ == state::open) {
+          append_frame(0xA, body);
+          flush();
+        }
+        break;
+      default: break;
     }
     if (state_ == state::closed)
       return used;

@@ -10,8 +10,8 @@ namespace switchboard::net {
 
 void hand_off(const server_context& ctx, std::shared_ptr<ws_session> session,
               std::shared_ptr<const actors::socket_info> info, std::string early) {
-  auto sup = supervision::whereis<supervision::supervisor_actor>(*ctx.system,
-                                                                 ctx.connections_supervisor);
+  auto sup =
+    supervision::whereis<supervision::supervisor_actor>(*ctx.system, ctx.connections_supervisor);
   auto refuse = [](const std::shared_ptr<ws_session>& s, const std::string& why) {
     spdlog::warn("no connection actor for an upgraded session: {}", why);
     // Started without an actor, the session completes the close handshake and frees its slot.

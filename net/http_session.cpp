@@ -64,7 +64,8 @@ offered_subprotocols parse_subprotocols(const request& req) {
   auto offered = req[http::field::sec_websocket_protocol];
   for (std::size_t pos = 0; pos <= offered.size();) {
     auto end = offered.find(',', pos);
-    auto item = offered.substr(pos, end == std::string_view::npos ? offered.size() - pos : end - pos);
+    auto item =
+      offered.substr(pos, end == std::string_view::npos ? offered.size() - pos : end - pos);
     while (!item.empty() && item.front() == ' ')
       item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ')
@@ -77,7 +78,8 @@ offered_subprotocols parse_subprotocols(const request& req) {
       while (encoded.size() % 4 != 0)
         encoded.push_back('=');
       std::string decoded(beast::detail::base64::decoded_size(encoded.size()), '\0');
-      auto [written, read] = beast::detail::base64::decode(decoded.data(), encoded.data(), encoded.size());
+      auto [written, read] =
+        beast::detail::base64::decode(decoded.data(), encoded.data(), encoded.size());
       (void)read;
       decoded.resize(written);
       out.auth_token = std::move(decoded);
@@ -122,7 +124,7 @@ bool is_valid_websocket_key(std::string_view key) {
 class http_session : public std::enable_shared_from_this<http_session> {
 public:
   http_session(asio::ip::tcp::socket socket, const server_context& ctx)
-    : stream_(std::move(socket)), ctx_(ctx) {}
+      : stream_(std::move(socket)), ctx_(ctx) {}
   ~http_session() { ctx_.sessions->release_http(); }
 
   void start() { do_read(); }
@@ -133,10 +135,9 @@ private:
   void do_read() {
     parser_.emplace();
     stream_.expires_after(ctx_.accept.handshake_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](error_code ec, std::size_t) {
-                              self->on_read(ec);
-                            });
+    http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](error_code ec, std::size_t) { self->on_read(ec); });
   }
 
   void on_read(error_code ec) {
@@ -212,9 +213,9 @@ private:
       }
       beast::get_lowest_layer(*ws).expires_never();
       auto early = beast::buffers_to_string(self->buffer_.data());
-      auto session = std::make_shared<ws_session>(beast::get_lowest_layer(*ws).release_socket(),
-                                                  serializer, self->ctx_.session,
-                                                  *self->ctx_.sessions);
+      auto session =
+        std::make_shared<ws_session>(beast::get_lowest_layer(*ws).release_socket(), serializer,
+                                     self->ctx_.session, *self->ctx_.sessions);
       hand_off(self->ctx_, std::move(session), std::move(info), std::move(early));
     });
   }
@@ -255,8 +256,7 @@ private:
     if (ec == beast::error::timeout) {
       actors::add(actors::metrics::global().handshake_timeouts_total);
       spdlog::debug("handshake timed out");
-    }
-    else if (ec != http::error::end_of_stream && ec != asio::error::eof)
+    } else if (ec != http::error::end_of_stream && ec != asio::error::eof)
       spdlog::debug("http {}: {}", what, ec.message());
     error_code ignored;
     stream_.socket().close(ignored);

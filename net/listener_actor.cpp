@@ -19,8 +19,8 @@ listener_actor::behavior_type holder(listener_actor::pointer self, std::shared_p
 
 supervision::start_fun listener_starter(boost::asio::io_context& ioc, std::string host,
                                         std::uint16_t port, const server_context& ctx) {
-  return [&ioc, host = std::move(host), port, &ctx](caf::actor_system& sys,
-                                                    const caf::message&) -> supervision::start_result {
+  return [&ioc, host = std::move(host), port,
+          &ctx](caf::actor_system& sys, const caf::message&) -> supervision::start_result {
     std::shared_ptr<listener> l;
     try {
       l = std::make_shared<listener>(

@@ -24,8 +24,9 @@ using listener_actor =
 
 /// The start function of the listener child: binds `host`:`port` on `ioc` (a start error naming
 /// the address when it is unavailable), starts accepting, and spawns the actor that owns it.
-[[nodiscard]] supervision::start_fun listener_starter(boost::asio::io_context& ioc, std::string host,
-                                                      std::uint16_t port, const server_context& ctx);
+[[nodiscard]] supervision::start_fun listener_starter(boost::asio::io_context& ioc,
+                                                      std::string host, std::uint16_t port,
+                                                      const server_context& ctx);
 
 } // namespace switchboard::net
 

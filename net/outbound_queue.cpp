@@ -27,10 +27,8 @@ push_outcome outbound_queue::push(actors::frame_ptr frame) {
 
 push_outcome outbound_queue::overflow(const actors::outbound_frame& frame) {
   switch (frame.on_overflow) {
-    case overflow_policy::close:
-      return {push_verdict::slow_consumer};
-    case overflow_policy::drop_newest:
-      break;
+    case overflow_policy::close: return {push_verdict::slow_consumer};
+    case overflow_policy::drop_newest: break;
     case overflow_policy::drop_oldest: {
       std::size_t freed = 0, discarded = 0;
       auto fits = [&] { return bytes_ - freed + frame.bytes.size() <= limits_.max_bytes; };

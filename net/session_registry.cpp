@@ -4,7 +4,6 @@
 
 #include "actors/metrics.hpp"
 
-
 namespace switchboard::net {
 
 namespace {

@@ -24,8 +24,7 @@ public:
 
   /// `rate` tokens a second, at most `burst` held; starts with `burst` tokens.
   basic_token_bucket(double rate, double burst, Clock c = Clock{})
-    : clock_(std::move(c)), rate_(rate), burst_(burst), tokens_(burst),
-      refilled_(clock_.now()) {}
+      : clock_(std::move(c)), rate_(rate), burst_(burst), tokens_(burst), refilled_(clock_.now()) {}
 
   /// Takes a token if one is available now. A refusal takes nothing. A clock that goes back
   /// refills nothing (the refill restarts from the earlier time).

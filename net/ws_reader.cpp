@@ -101,7 +101,8 @@ ws_reader::step ws_reader::parse_one(std::string_view data, std::size_t& consume
     if (op != op_continuation && op != op_text && op != op_binary)
       return fail(1002, "unknown opcode");
     if ((op == op_continuation) != in_message_)
-      return fail(1002, op == op_continuation ? "unexpected continuation" : "expected continuation");
+      return fail(1002,
+                  op == op_continuation ? "unexpected continuation" : "expected continuation");
     // Refuse before buffering: a huge length must not make us wait for (or allocate) it.
     if (len > max_message_bytes_ || message_.size() + len > max_message_bytes_)
       return fail(1009, "frame too big");
@@ -126,8 +127,8 @@ ws_reader::step ws_reader::parse_one(std::string_view data, std::size_t& consume
       out.what = kind::close;
       out.close_code = 1005;
       if (n >= 2) {
-        out.close_code = static_cast<std::uint16_t>(
-          (static_cast<unsigned char>(scratch_[0]) << 8) | static_cast<unsigned char>(scratch_[1]));
+        out.close_code = static_cast<std::uint16_t>((static_cast<unsigned char>(scratch_[0]) << 8) |
+                                                    static_cast<unsigned char>(scratch_[1]));
         if (!is_valid_close_code(out.close_code))
           return fail(1002, "invalid close code");
         if (!protocol::is_valid_utf8(std::string_view{scratch_}.substr(2)))

@@ -20,8 +20,8 @@ public:
 
   struct event {
     enum kind what;
-    std::string_view payload;      ///< valid until the next call to feed
-    std::uint16_t close_code = 0;  ///< for close: the peer's code, 1005 when it sent none
+    std::string_view payload;     ///< valid until the next call to feed
+    std::uint16_t close_code = 0; ///< for close: the peer's code, 1005 when it sent none
   };
 
   /// A protocol violation: the session closes the connection with this code and reason.
@@ -68,9 +68,9 @@ private:
   bool text_so_far_valid();
 
   std::size_t max_message_bytes_;
-  std::string pending_;   ///< bytes of an incomplete frame
-  std::string message_;   ///< payload of a fragmented message so far
-  std::string scratch_;   ///< unmasked payload of the frame being delivered
+  std::string pending_; ///< bytes of an incomplete frame
+  std::string message_; ///< payload of a fragmented message so far
+  std::string scratch_; ///< unmasked payload of the frame being delivered
   kind message_kind_ = kind::text;
   std::size_t validated_ = 0; ///< bytes of message_ known to be valid UTF-8
   bool in_message_ = false;

@@ -46,11 +46,10 @@ std::int64_t ws_session::clock_ms() noexcept {
 
 ws_session::ws_session(asio::ip::tcp::socket socket, protocol::serializer s,
                        const session_options& options, session_registry& registry)
-  : socket_(std::move(socket)), serializer_(s), reader_(options.max_frame_bytes),
-    options_(options), registry_(registry),
-    queue_({options.max_outbound_bytes, options.max_outbound_control_bytes}),
-    bucket_(options.messages_per_second, options.burst) {
-}
+    : socket_(std::move(socket)), serializer_(s), reader_(options.max_frame_bytes),
+      options_(options), registry_(registry),
+      queue_({options.max_outbound_bytes, options.max_outbound_control_bytes}),
+      bucket_(options.messages_per_second, options.burst) {}
 
 void ws_session::start(actors::connection_actor connection, std::string early_bytes) {
   connection_ = std::move(connection);
@@ -140,8 +139,7 @@ void ws_session::consume(std::string_view bytes) {
             finish();
           else // ours is still queued: write it (and what precedes it) first, then finish
             peer_closed_ = true;
-        }
-        else // echo the peer's code (RFC 6455 §5.5.1); 1005 means "none" and must not be sent
+        } else // echo the peer's code (RFC 6455 §5.5.1); 1005 means "none" and must not be sent
           queue_close(ev.close_code == 1005 ? 1000 : ev.close_code, "", false);
         break;
     }
@@ -188,22 +186,18 @@ push_result ws_session::push(actors::frame_ptr frame) {
       stats().observe_queue_bytes(queue_.bytes());
       schedule_write_locked(lock);
       return push_result::queued;
-    case push_verdict::dropped:
-      add(stats().dropped_newest_total);
-      return push_result::dropped;
+    case push_verdict::dropped: add(stats().dropped_newest_total); return push_result::dropped;
     case push_verdict::slow_consumer:
       if (!broadcast)
         add(stats().control_overflows_total);
       queue_close_locked(lock, actors::close_code::try_again_later, "slow consumer", true);
       return push_result::closed;
-    case push_verdict::closed:
-      break;
+    case push_verdict::closed: break;
   }
   return push_result::closed;
 }
 
-void ws_session::notify_when_drained(std::uint64_t requester,
-                                     actors::drained_callback on_drained) {
+void ws_session::notify_when_drained(std::uint64_t requester, actors::drained_callback on_drained) {
   {
     std::lock_guard lock{mutex_};
     if (!queue_.open())
@@ -354,7 +348,8 @@ bool ws_session::write_stalled(std::int64_t now_ms) {
 }
 
 void ws_session::start_close_timer() {
-  close_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(), options_.close_timeout);
+  close_timer_ =
+    std::make_unique<asio::steady_timer>(socket_.get_executor(), options_.close_timeout);
   close_timer_->async_wait([self = shared_from_this()](error_code ec) {
     if (!ec)
       self->finish();

@@ -16,8 +16,8 @@
 
 #include "actors/interfaces.hpp"
 #include "actors/outbound.hpp"
-#include "net/limits.hpp"
 #include "net/drain_waiters.hpp"
+#include "net/limits.hpp"
 #include "net/outbound_queue.hpp"
 #include "net/token_bucket.hpp"
 #include "net/ws_reader.hpp"
@@ -85,7 +85,8 @@ private:
   boost::asio::ip::tcp::socket socket_;
   protocol::serializer serializer_;
   ws_reader reader_;
-  actors::connection_actor connection_; ///< reset when the socket ends, breaking the session ↔ actor cycle
+  actors::connection_actor
+    connection_; ///< reset when the socket ends, breaking the session ↔ actor cycle
   const session_options& options_;
   session_registry& registry_;
   std::unique_ptr<boost::asio::steady_timer> close_timer_; ///< only while closing

@@ -15,7 +15,9 @@ enum class binary_kind : std::uint8_t { push = 0, reply = 1, broadcast = 2 };
 
 constexpr std::size_t max_binary_string = 255;
 
-decode_result failure(std::string reason) { return {std::nullopt, std::move(reason)}; }
+decode_result failure(std::string reason) {
+  return {std::nullopt, std::move(reason)};
+}
 
 std::optional<std::string> encode_binary(binary_kind kind,
                                          std::initializer_list<std::string_view> strings,

@@ -26,28 +26,30 @@ decode_result failure(std::string reason) {
   return {std::nullopt, std::move(reason)};
 }
 
-decode_result success(message m) { return {std::move(m), {}}; }
+decode_result success(message m) {
+  return {std::move(m), {}};
+}
 
-bool is_string_or_null(const json::value& v) noexcept { return v.is_string() || v.is_null(); }
+bool is_string_or_null(const json::value& v) noexcept {
+  return v.is_string() || v.is_null();
+}
 
 // A number beyond the double range (1e999) parses to infinity, which no JSON text can carry: it
 // would reach other members as invalid JSON. Depth is bounded by max_json_depth.
 bool has_non_finite_number(const json::value& v) noexcept {
   switch (v.kind()) {
-  case json::kind::double_:
-    return !std::isfinite(v.get_double());
-  case json::kind::array:
-    for (const auto& element : v.get_array())
-      if (has_non_finite_number(element))
-        return true;
-    return false;
-  case json::kind::object:
-    for (const auto& member : v.get_object())
-      if (has_non_finite_number(member.value()))
-        return true;
-    return false;
-  default:
-    return false;
+    case json::kind::double_: return !std::isfinite(v.get_double());
+    case json::kind::array:
+      for (const auto& element : v.get_array())
+        if (has_non_finite_number(element))
+          return true;
+      return false;
+    case json::kind::object:
+      for (const auto& member : v.get_object())
+        if (has_non_finite_number(member.value()))
+          return true;
+      return false;
+    default: return false;
   }
 }
 

@@ -11,7 +11,8 @@
 namespace switchboard::protocol {
 
 /// Outcome of decoding one inbound frame: `msg` on success, otherwise `error` is a short
-/// human-readable reason (used as the WebSocket close reason with code 1007, so keep it < 100 bytes).
+/// human-readable reason (used as the WebSocket close reason with code 1007, so keep it < 100
+/// bytes).
 struct decode_result {
   std::optional<message> msg;
   std::string error;
@@ -23,9 +24,9 @@ struct decode_result {
 /// payload, ref and optional join_ref (absent → null); other keys are ignored. The payload may be
 /// any JSON value. Strict JSON (RFC 8259) with valid UTF-8 only; nesting deeper than 64 levels is
 /// refused, and so is a number outside the double range (e.g. 1e999), which could not be written
-/// back as JSON. Errors: "invalid JSON: <detail>", "number out of range", "V2 message must be a JSON array",
-/// "V2 message must have at least 5 elements", "V1 message must be a JSON object",
-/// `V1 message is missing key "<key>"`, "<field> must be a string[ or null]".
+/// back as JSON. Errors: "invalid JSON: <detail>", "number out of range", "V2 message must be a
+/// JSON array", "V2 message must have at least 5 elements", "V1 message must be a JSON object", `V1
+/// message is missing key "<key>"`, "<field> must be a string[ or null]".
 [[nodiscard]] decode_result decode_text(serializer s, std::string_view text);
 
 /// Decodes a client binary frame (V2 only; kind 0 = push is the only kind a client may send).
@@ -50,20 +51,17 @@ struct decode_result {
                                        const boost::json::value& ref, std::string_view topic,
                                        std::string_view status, const boost::json::value& response);
 
-/// V2 binary frames sent by the server (docs/protocol.md §3). Each length field is one byte, so these
-/// return std::nullopt when any string exceeds 255 bytes.
+/// V2 binary frames sent by the server (docs/protocol.md §3). Each length field is one byte, so
+/// these return std::nullopt when any string exceeds 255 bytes.
 [[nodiscard]] std::optional<std::string> encode_binary_push(std::string_view join_ref,
                                                             std::string_view topic,
                                                             std::string_view event,
                                                             std::string_view bytes);
-[[nodiscard]] std::optional<std::string> encode_binary_reply(std::string_view join_ref,
-                                                             std::string_view ref,
-                                                             std::string_view topic,
-                                                             std::string_view status,
-                                                             std::string_view bytes);
-[[nodiscard]] std::optional<std::string> encode_binary_broadcast(std::string_view topic,
-                                                                 std::string_view event,
-                                                                 std::string_view bytes);
+[[nodiscard]] std::optional<std::string>
+encode_binary_reply(std::string_view join_ref, std::string_view ref, std::string_view topic,
+                    std::string_view status, std::string_view bytes);
+[[nodiscard]] std::optional<std::string>
+encode_binary_broadcast(std::string_view topic, std::string_view event, std::string_view bytes);
 
 /// Parses the `vsn` query value: absent → v1; semantic version 1.0.x → v1; 2.0.x → v2;
 /// anything else (3.0.0, "2", 2.1.0, garbage) → nullopt (the handshake answers HTTP 403).

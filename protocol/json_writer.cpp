@@ -83,46 +83,38 @@ void append_integer(std::string& out, Int i) {
 
 void append_json_value(std::string& out, const boost::json::value& v) {
   switch (v.kind()) {
-  case boost::json::kind::null:
-    out.append("null");
-    return;
-  case boost::json::kind::bool_:
-    out.append(v.get_bool() ? "true" : "false");
-    return;
-  case boost::json::kind::int64:
-    return append_integer(out, v.get_int64());
-  case boost::json::kind::uint64:
-    return append_integer(out, v.get_uint64());
-  case boost::json::kind::double_:
-    return append_double(out, v.get_double());
-  case boost::json::kind::string:
-    return append_json_string(out, v.get_string());
-  case boost::json::kind::array: {
-    out.push_back('[');
-    bool first = true;
-    for (const auto& element : v.get_array()) {
-      if (!first)
-        out.push_back(',');
-      first = false;
-      append_json_value(out, element);
+    case boost::json::kind::null: out.append("null"); return;
+    case boost::json::kind::bool_: out.append(v.get_bool() ? "true" : "false"); return;
+    case boost::json::kind::int64: return append_integer(out, v.get_int64());
+    case boost::json::kind::uint64: return append_integer(out, v.get_uint64());
+    case boost::json::kind::double_: return append_double(out, v.get_double());
+    case boost::json::kind::string: return append_json_string(out, v.get_string());
+    case boost::json::kind::array: {
+      out.push_back('[');
+      bool first = true;
+      for (const auto& element : v.get_array()) {
+        if (!first)
+          out.push_back(',');
+        first = false;
+        append_json_value(out, element);
+      }
+      out.push_back(']');
+      return;
     }
-    out.push_back(']');
-    return;
-  }
-  case boost::json::kind::object: {
-    out.push_back('{');
-    bool first = true;
-    for (const auto& [key, element] : v.get_object()) {
-      if (!first)
-        out.push_back(',');
-      first = false;
-      append_json_string(out, key);
-      out.push_back(':');
-      append_json_value(out, element);
+    case boost::json::kind::object: {
+      out.push_back('{');
+      bool first = true;
+      for (const auto& [key, element] : v.get_object()) {
+        if (!first)
+          out.push_back(',');
+        first = false;
+        append_json_string(out, key);
+        out.push_back(':');
+        append_json_value(out, element);
+      }
+      out.push_back('}');
+      return;
     }
-    out.push_back('}');
-    return;
-  }
   }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-/// The Phoenix Channels message model shared by every serializer (docs/protocol.md, docs/protocol.md §1.4, §2.1).
+/// The Phoenix Channels message model shared by every serializer (docs/protocol.md,
+/// docs/protocol.md §1.4, §2.1).
 
 #include <boost/json/value.hpp>
 

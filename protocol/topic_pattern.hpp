@@ -10,10 +10,11 @@ namespace switchboard::protocol {
 
 class topic_pattern {
 public:
-  /// Returns nullopt (and sets `error`) for an empty pattern or a `*` that is not the last character.
-  /// "room:*" matches "room:" and every topic starting with it; "*" alone matches every topic.
-  /// Matching compares bytes (case-sensitive), like Phoenix's binary prefix match.
-  [[nodiscard]] static std::optional<topic_pattern> parse(std::string_view text, std::string& error);
+  /// Returns nullopt (and sets `error`) for an empty pattern or a `*` that is not the last
+  /// character. "room:*" matches "room:" and every topic starting with it; "*" alone matches every
+  /// topic. Matching compares bytes (case-sensitive), like Phoenix's binary prefix match.
+  [[nodiscard]] static std::optional<topic_pattern> parse(std::string_view text,
+                                                          std::string& error);
 
   [[nodiscard]] bool matches(std::string_view topic) const noexcept;
   [[nodiscard]] const std::string& text() const noexcept { return text_; }

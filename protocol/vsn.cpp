@@ -24,10 +24,14 @@ bool all_digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-bool has_leading_zero(std::string_view s) { return s.size() > 1 && s[0] == '0'; }
+bool has_leading_zero(std::string_view s) {
+  return s.size() > 1 && s[0] == '0';
+}
 
 // MAJOR, MINOR, PATCH: digits, no leading zero.
-bool is_numeric_identifier(std::string_view s) { return all_digits(s) && !has_leading_zero(s); }
+bool is_numeric_identifier(std::string_view s) {
+  return all_digits(s) && !has_leading_zero(s);
+}
 
 bool is_identifier(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {

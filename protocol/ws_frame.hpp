@@ -9,7 +9,13 @@
 
 namespace switchboard::protocol {
 
-enum class ws_opcode : std::uint8_t { text = 0x1, binary = 0x2, close = 0x8, ping = 0x9, pong = 0xA };
+enum class ws_opcode : std::uint8_t {
+  text = 0x1,
+  binary = 0x2,
+  close = 0x8,
+  ping = 0x9,
+  pong = 0xA
+};
 
 /// Returns one complete final frame (FIN set, no mask): header (2, 4 or 10 bytes) + payload.
 /// Control frames (close, ping, pong) must carry at most 125 bytes (RFC 6455 §5.5; asserted).

@@ -12,6 +12,7 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(redis-server python3-websockets)
   packages+=(clang-16 libfuzzer-16-dev libclang-rt-16-dev) # the fuzz regression (tests/fuzz)
+  packages+=(clang-format-16) # the format check (scripts/format.sh --check)
   command -v node >/dev/null 2>&1 || packages+=(nodejs)
   command -v npm >/dev/null 2>&1 || packages+=(npm)
 fi

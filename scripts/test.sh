@@ -11,6 +11,11 @@ if [[ ! -d tests/e2e/node_modules ]]; then
 fi
 
 jobs=$(nproc)
+
+# --- format check (.clang-format) ---
+echo "== format check (clang-format-16) =="
+scripts/format.sh --check
+
 run_suite() { # <build dir> <ctest args> <extra cmake args...>
   local dir=$1 ctest_args=$2; shift 2
   # The switches are explicit because a CMake cache keeps options from any earlier configure.

@@ -26,8 +26,8 @@ int run_main(int argc, char** argv, const program& p, const std::function<void(s
                "start on an ephemeral port, print the live supervision tree, and exit");
   CLI11_PARSE(app, argc, argv);
 
-  auto loaded = config_path.empty() ? parse_config(p.default_toml, "<default>")
-                                    : load_config_file(config_path);
+  auto loaded =
+    config_path.empty() ? parse_config(p.default_toml, "<default>") : load_config_file(config_path);
   if (!loaded.value) {
     std::cerr << p.name << ": " << loaded.error << "\n";
     return 2;

@@ -18,9 +18,9 @@ namespace switchboard::server {
 namespace {
 
 constexpr std::array overflow_names{
-    std::pair{overflow_policy::close, std::string_view{"close"}},
-    std::pair{overflow_policy::drop_newest, std::string_view{"drop_newest"}},
-    std::pair{overflow_policy::drop_oldest, std::string_view{"drop_oldest"}},
+  std::pair{overflow_policy::close, std::string_view{"close"}},
+  std::pair{overflow_policy::drop_newest, std::string_view{"drop_newest"}},
+  std::pair{overflow_policy::drop_oldest, std::string_view{"drop_oldest"}},
 };
 
 constexpr std::array<std::string_view, 6> log_levels{"trace", "debug", "info",
@@ -41,8 +41,8 @@ std::string describe(const toml::node& node) {
   if (node.is_array())
     return "an array";
   constexpr auto flags =
-      toml::toml_formatter::default_flags &
-      ~(toml::format_flags::allow_literal_strings | toml::format_flags::allow_multi_line_strings);
+    toml::toml_formatter::default_flags &
+    ~(toml::format_flags::allow_literal_strings | toml::format_flags::allow_multi_line_strings);
   std::ostringstream out;
   node.visit([&](const auto& value) { out << toml::toml_formatter{value, flags}; });
   return out.str();
@@ -93,14 +93,14 @@ public:
   std::size_t count(const toml::node& node, std::string_view key, at_least min) const {
     constexpr auto max = std::numeric_limits<std::int64_t>::max();
     return min == at_least::zero
-               ? static_cast<std::size_t>(integer(node, key, 0, max, "a non-negative integer"))
-               : static_cast<std::size_t>(integer(node, key, 1, max, "a positive integer"));
+             ? static_cast<std::size_t>(integer(node, key, 0, max, "a non-negative integer"))
+             : static_cast<std::size_t>(integer(node, key, 1, max, "a positive integer"));
   }
 
   std::chrono::milliseconds millis(const toml::node& node, std::string_view key,
                                    at_least min) const {
     return std::chrono::milliseconds{
-        static_cast<std::chrono::milliseconds::rep>(count(node, key, min))};
+      static_cast<std::chrono::milliseconds::rep>(count(node, key, min))};
   }
 
   /// A finite number above zero; integers are accepted (`rate = 100`).
@@ -140,7 +140,7 @@ void read_listener(const reader& r, const toml::table& t, listener_config& out) 
       out.host = r.string(v, "listener.host");
     } else if (name == "port") {
       out.port = static_cast<std::uint16_t>(
-          r.integer(v, "listener.port", 0, 65535, "an integer in 0..65535"));
+        r.integer(v, "listener.port", 0, 65535, "an integer in 0..65535"));
     } else if (name == "socket_path") {
       const auto* s = v.as_string();
       if (s == nullptr || !s->get().starts_with('/') || s->get().ends_with('/'))

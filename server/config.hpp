@@ -40,7 +40,7 @@ struct route_config {
 /// net layer (net::server_context::socket_path).
 struct listener_config {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 4000;          ///< 0 picks an ephemeral port (logged at start)
+  std::uint16_t port = 4000;           ///< 0 picks an ephemeral port (logged at start)
   std::string socket_path = "/socket"; ///< WebSocket endpoint is socket_path + "/websocket"
 
   friend bool operator==(const listener_config&, const listener_config&) = default;
@@ -63,11 +63,11 @@ struct limits_config {
 };
 
 struct runtime_config {
-  std::size_t scheduler_threads = 0; ///< CAF worker threads; 0 = number of cores
-  std::size_t io_threads = 1;        ///< Asio threads running the sockets
+  std::size_t scheduler_threads = 0;   ///< CAF worker threads; 0 = number of cores
+  std::size_t io_threads = 1;          ///< Asio threads running the sockets
   std::size_t registry_partitions = 0; ///< registry shards; 0 = number of scheduler threads
   std::chrono::milliseconds memory_trim_interval{2'000}; ///< malloc_trim period; 0 disables
-  std::string log_level = "info"; ///< trace, debug, info, warn, error or off
+  std::string log_level = "info";                        ///< trace, debug, info, warn, error or off
 
   friend bool operator==(const runtime_config&, const runtime_config&) = default;
 };

@@ -124,7 +124,9 @@ presence_key = "user_id"
 
 } // namespace
 
-std::string_view default_config_toml() { return default_toml; }
+std::string_view default_config_toml() {
+  return default_toml;
+}
 
 config default_config() {
   auto result = parse_config(default_toml, "<default>");

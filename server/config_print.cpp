@@ -14,8 +14,8 @@ namespace {
 // Basic (double-quoted) single-line strings only, so the output reads the same whatever the
 // values contain.
 constexpr auto print_flags =
-    toml::toml_formatter::default_flags &
-    ~(toml::format_flags::allow_literal_strings | toml::format_flags::allow_multi_line_strings);
+  toml::toml_formatter::default_flags &
+  ~(toml::format_flags::allow_literal_strings | toml::format_flags::allow_multi_line_strings);
 
 class printer {
 public:

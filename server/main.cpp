@@ -6,7 +6,7 @@
 
 int main(int argc, char** argv) {
   namespace sb = switchboard::server;
-  return sb::run_main(argc, argv,
-                      {"switchboard", "a Phoenix Channels compatible WebSocket server",
-                       sb::default_config_toml()});
+  return sb::run_main(
+    argc, argv,
+    {"switchboard", "a Phoenix Channels compatible WebSocket server", sb::default_config_toml()});
 }

@@ -7,7 +7,7 @@
 namespace switchboard::server {
 
 memory_trimmer::memory_trimmer(std::chrono::milliseconds interval, std::function<bool()> wanted)
-  : wanted_(std::move(wanted)) {
+    : wanted_(std::move(wanted)) {
   if (interval.count() > 0)
     thread_ = std::thread([this, interval] { run(interval); });
 }

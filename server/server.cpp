@@ -57,9 +57,9 @@ constexpr std::size_t trim_after_released_bytes = 8 * 1024 * 1024;
 
 struct server::runtime {
   explicit runtime(const config& c)
-    : actor_config(make_actor_config(c.runtime)), system(actor_config),
-      trimmer(c.runtime.memory_trim_interval,
-              [this] { return sessions.take_released(trim_after_released_bytes); }) {}
+      : actor_config(make_actor_config(c.runtime)), system(actor_config),
+        trimmer(c.runtime.memory_trim_interval,
+                [this] { return sessions.take_released(trim_after_released_bytes); }) {}
 
   caf::actor_system_config actor_config;
   caf::actor_system system;
@@ -96,8 +96,8 @@ std::string server::build_routes(std::shared_ptr<actors::router>& routes) const 
     auto made = (*maker)(rc.options);
     if (auto* error = std::get_if<std::string>(&made))
       return where + *error;
-    if (auto error = routes->add(rc.pattern, rc.behaviour,
-                                 std::get<actors::channel_factory>(made), rc.on_overflow);
+    if (auto error = routes->add(rc.pattern, rc.behaviour, std::get<actors::channel_factory>(made),
+                                 rc.on_overflow);
         !error.empty())
       return where + error;
   }
@@ -112,9 +112,9 @@ std::string server::start() {
   runtime_ = std::make_unique<runtime>(config_);
   auto& rt = *runtime_;
   const auto& limits = config_.limits;
-  const auto partitions = or_cores(config_.runtime.registry_partitions
-                                     ? config_.runtime.registry_partitions
-                                     : or_cores(config_.runtime.scheduler_threads));
+  const auto partitions =
+    or_cores(config_.runtime.registry_partitions ? config_.runtime.registry_partitions
+                                                 : or_cores(config_.runtime.scheduler_threads));
   auto actor_ctx = std::make_shared<actors::connection_context>();
   actor_ctx->routes = std::move(routes);
   actor_ctx->rooms = std::make_shared<actors::registry>(rt.system, partitions);
@@ -220,7 +220,7 @@ void server::stop() {
     // Reverse start order: the listener stops accepting, every connection closes with 1001,
     // then the rooms stop.
     caf::scoped_actor self{rt.system};
-    (void) sv::stop(self, rt.root);
+    (void)sv::stop(self, rt.root);
   }
   // Flushes the close frames (and closes any session whose actor was already gone).
   rt.sessions.close_all(actors::close_code::going_away, "server shutting down",

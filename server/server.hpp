@@ -39,7 +39,9 @@ public:
     code_routes_.push_back({std::move(pattern), std::move(factory), on_overflow});
   }
   /// Installs the socket-level connect hook (before start); the default accepts everyone.
-  void set_connect_handler(actors::connect_handler handler) { connect_handler_ = std::move(handler); }
+  void set_connect_handler(actors::connect_handler handler) {
+    connect_handler_ = std::move(handler);
+  }
 
   /// Builds the routes, starts the actors and binds the listener. Returns an error message
   /// (unknown behaviour, invalid route option, address in use) or an empty string.

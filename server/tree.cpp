@@ -28,10 +28,10 @@ sv::child_spec partition(std::size_t i, const tree_settings& s) {
   sv::child_spec room{"room", actors::start_room, sv::restart_type::temporary,
                       sv::shutdown_spec::after(5000ms)};
   auto rooms_id = "rooms_" + std::to_string(i);
-  auto rooms = sv::registered(actors::rooms_name(i),
-                              sv::supervisor_child(rooms_id,
-                                                   {sv::restart_strategy::simple_one_for_one, 10, 1s},
-                                                   {room}, named(rooms_id, s)));
+  auto rooms = sv::registered(
+    actors::rooms_name(i),
+    sv::supervisor_child(rooms_id, {sv::restart_strategy::simple_one_for_one, 10, 1s}, {room},
+                         named(rooms_id, s)));
   auto shard = sv::registered(
     actors::shard_name(i),
     sv::child_spec{"shard_" + std::to_string(i),
@@ -55,20 +55,21 @@ std::string ms(std::chrono::milliseconds d) {
 std::string flags_note(const caf::expected<sv::supervisor_flags>& f) {
   if (!f)
     return "?";
-  auto out = sv::to_string(f->strategy) + ", intensity " + std::to_string(f->intensity) + "/"
-             + ms(f->period);
+  auto out = sv::to_string(f->strategy) + ", intensity " + std::to_string(f->intensity) + "/" +
+             ms(f->period);
   if (f->auto_shutdown != sv::auto_shutdown_mode::never)
     out += ", auto_shutdown " + sv::to_string(f->auto_shutdown);
   return out;
 }
 
 /// "worker, transient, shutdown 5000ms": what the supervisor's spec of the child says.
-std::string spec_note(caf::scoped_actor& self, const sv::supervisor_actor& sup, const std::string& id) {
+std::string spec_note(caf::scoped_actor& self, const sv::supervisor_actor& sup,
+                      const std::string& id) {
   auto spec = sv::get_childspec(self, sup, id, caf::duration{std::chrono::seconds(5)});
   if (!spec)
     return "?";
-  return sv::to_string(spec->type) + ", " + sv::to_string(spec->restart) + ", shutdown "
-         + sv::to_string(sv::effective_shutdown(*spec));
+  return sv::to_string(spec->type) + ", " + sv::to_string(spec->restart) + ", shutdown " +
+         sv::to_string(sv::effective_shutdown(*spec));
 }
 
 // Walks the live tree: every note comes from the supervisors' own answers.
@@ -85,8 +86,8 @@ void describe(caf::scoped_actor& self, const sv::supervisor_actor& sup, const st
       return;
     }
     const auto& id = children->front().id;
-    out << indent << "└─ " << children->size() << " x " << id << "  ("
-        << spec_note(self, sup, id) << ")\n";
+    out << indent << "└─ " << children->size() << " x " << id << "  (" << spec_note(self, sup, id)
+        << ")\n";
     return;
   }
   for (std::size_t k = 0; k < children->size(); ++k) {
@@ -118,9 +119,9 @@ caf::expected<sv::supervisor_actor> start_tree(caf::actor_system& sys, const tre
                    sv::supervisor_child("connections",
                                         {sv::restart_strategy::simple_one_for_one, 3, 10s},
                                         {connection}, named("connections", s))),
-    sv::registered(listener_name, sv::child_spec{"listener", s.start_listener,
-                                                 sv::restart_type::permanent,
-                                                 sv::shutdown_spec::after(5000ms)}),
+    sv::registered(listener_name,
+                   sv::child_spec{"listener", s.start_listener, sv::restart_type::permanent,
+                                  sv::shutdown_spec::after(5000ms)}),
   };
   return sv::start_supervisor(sys, {sv::restart_strategy::rest_for_one, 3, 60s}, std::move(top),
                               named("switchboard", s));

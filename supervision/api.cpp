@@ -8,8 +8,8 @@ namespace switchboard::supervision {
 namespace {
 
 template <class T, class... Ts>
-caf::expected<T> call(caf::scoped_actor& self, const supervisor_actor& sup,
-                      caf::duration timeout, Ts&&... xs) {
+caf::expected<T> call(caf::scoped_actor& self, const supervisor_actor& sup, caf::duration timeout,
+                      Ts&&... xs) {
   caf::expected<T> result{caf::make_error(caf::sec::invalid_argument)};
   self->request(sup, timeout, std::forward<Ts>(xs)...)
     .receive([&](T& value) { result = std::move(value); },
@@ -30,8 +30,7 @@ caf::expected<caf::actor> start_child(caf::scoped_actor& self, const supervisor_
 
 caf::expected<caf::actor> start_child(caf::scoped_actor& self, const supervisor_actor& sup,
                                       caf::message args, caf::duration timeout) {
-  return call<caf::actor>(self, sup, timeout, start_child_atom::value,
-                          start_args{std::move(args)});
+  return call<caf::actor>(self, sup, timeout, start_child_atom::value, start_args{std::move(args)});
 }
 
 caf::error terminate_child(caf::scoped_actor& self, const supervisor_actor& sup,
@@ -49,14 +48,13 @@ caf::expected<caf::actor> restart_child(caf::scoped_actor& self, const superviso
   return call<caf::actor>(self, sup, timeout, restart_child_atom::value, id);
 }
 
-caf::error delete_child(caf::scoped_actor& self, const supervisor_actor& sup,
-                        const std::string& id, caf::duration timeout) {
+caf::error delete_child(caf::scoped_actor& self, const supervisor_actor& sup, const std::string& id,
+                        caf::duration timeout) {
   return to_error(call<ok_atom>(self, sup, timeout, delete_child_atom::value, id));
 }
 
-caf::expected<std::vector<child_info>> which_children(caf::scoped_actor& self,
-                                                      const supervisor_actor& sup,
-                                                      caf::duration timeout) {
+caf::expected<std::vector<child_info>>
+which_children(caf::scoped_actor& self, const supervisor_actor& sup, caf::duration timeout) {
   return call<std::vector<child_info>>(self, sup, timeout, which_children_atom::value);
 }
 
@@ -87,10 +85,11 @@ caf::error stop(caf::scoped_actor& self, const supervisor_actor& sup, caf::error
     [&](caf::down_msg& msg) { done = msg.source == sup.address(); },
     [&](ok_atom) {}, // the answer arrives just before the down_msg
     [&](caf::error&) {},
-    caf::after(timeout) >> [&] {
-      result = caf::make_error(caf::sec::request_timeout);
-      done = true;
-    });
+    caf::after(timeout) >>
+      [&] {
+        result = caf::make_error(caf::sec::request_timeout);
+        done = true;
+      });
   self->demonitor(sup.address());
   return result;
 }

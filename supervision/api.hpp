@@ -46,8 +46,8 @@ caf::expected<caf::actor> restart_child(caf::scoped_actor& self, const superviso
                                         caf::duration timeout = caf::infinite);
 
 /// Removes the spec of a stopped static child; returns an empty error on success.
-caf::error delete_child(caf::scoped_actor& self, const supervisor_actor& sup,
-                        const std::string& id, caf::duration timeout = caf::infinite);
+caf::error delete_child(caf::scoped_actor& self, const supervisor_actor& sup, const std::string& id,
+                        caf::duration timeout = caf::infinite);
 
 /// The children: static ones in start order, dynamic ones in no particular order. O(n).
 caf::expected<std::vector<child_info>> which_children(caf::scoped_actor& self,
@@ -77,8 +77,8 @@ caf::error stop(caf::scoped_actor& self, const supervisor_actor& sup,
 // Same contracts as above; each returns the response handle of the request. Values arrive
 // as caf::actor, ok_atom, std::vector<child_info> or child_counts; errors as caf::error.
 
-inline auto start_child(caf::event_based_actor* self, const supervisor_actor& sup,
-                        child_spec spec, caf::duration timeout = caf::infinite) {
+inline auto start_child(caf::event_based_actor* self, const supervisor_actor& sup, child_spec spec,
+                        caf::duration timeout = caf::infinite) {
   return self->request(sup, timeout, start_child_atom::value, std::move(spec));
 }
 
@@ -97,13 +97,13 @@ inline auto terminate_child(caf::event_based_actor* self, const supervisor_actor
   return self->request(sup, timeout, terminate_child_atom::value, std::move(child));
 }
 
-inline auto restart_child(caf::event_based_actor* self, const supervisor_actor& sup,
-                          std::string id, caf::duration timeout = caf::infinite) {
+inline auto restart_child(caf::event_based_actor* self, const supervisor_actor& sup, std::string id,
+                          caf::duration timeout = caf::infinite) {
   return self->request(sup, timeout, restart_child_atom::value, std::move(id));
 }
 
-inline auto delete_child(caf::event_based_actor* self, const supervisor_actor& sup,
-                         std::string id, caf::duration timeout = caf::infinite) {
+inline auto delete_child(caf::event_based_actor* self, const supervisor_actor& sup, std::string id,
+                         caf::duration timeout = caf::infinite) {
   return self->request(sup, timeout, delete_child_atom::value, std::move(id));
 }
 
@@ -117,8 +117,8 @@ inline auto count_children(caf::event_based_actor* self, const supervisor_actor&
   return self->request(sup, timeout, count_children_atom::value);
 }
 
-inline auto get_childspec(caf::event_based_actor* self, const supervisor_actor& sup,
-                          std::string id, caf::duration timeout = caf::infinite) {
+inline auto get_childspec(caf::event_based_actor* self, const supervisor_actor& sup, std::string id,
+                          caf::duration timeout = caf::infinite) {
   return self->request(sup, timeout, get_childspec_atom::value, std::move(id));
 }
 

@@ -5,8 +5,9 @@ namespace switchboard::supervision {
 shutdown_spec effective_shutdown(const child_spec& spec) {
   if (spec.shutdown)
     return *spec.shutdown;
-  return spec.type == child_type::supervisor ? shutdown_spec::infinity()
-                                             : shutdown_spec::after(std::chrono::milliseconds{5000});
+  return spec.type == child_type::supervisor
+           ? shutdown_spec::infinity()
+           : shutdown_spec::after(std::chrono::milliseconds{5000});
 }
 
 std::string to_string(restart_type x) {

@@ -37,7 +37,9 @@ struct shutdown_spec {
   std::chrono::milliseconds timeout{5000};
 
   [[nodiscard]] static shutdown_spec brutal_kill() { return {kind::brutal_kill, {}}; }
-  [[nodiscard]] static shutdown_spec after(std::chrono::milliseconds t) { return {kind::timeout, t}; }
+  [[nodiscard]] static shutdown_spec after(std::chrono::milliseconds t) {
+    return {kind::timeout, t};
+  }
   [[nodiscard]] static shutdown_spec infinity() { return {kind::infinity, {}}; }
   friend bool operator==(const shutdown_spec&, const shutdown_spec&) = default;
 };

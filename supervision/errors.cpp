@@ -42,9 +42,9 @@ caf::error failed_to_start_child(const std::string& id, caf::error reason) {
 }
 
 std::optional<std::pair<std::string, caf::error>> failed_child(const caf::error& x) {
-  if (x.category() != error_category
-      || x.code() != static_cast<uint8_t>(sup_error::failed_to_start_child)
-      || !x.context().match_elements<std::string, caf::error>())
+  if (x.category() != error_category ||
+      x.code() != static_cast<uint8_t>(sup_error::failed_to_start_child) ||
+      !x.context().match_elements<std::string, caf::error>())
     return std::nullopt;
   return std::make_pair(x.context().get_as<std::string>(0), x.context().get_as<caf::error>(1));
 }
@@ -75,9 +75,8 @@ std::string describe(const caf::error& x) {
 }
 
 void register_error_category(caf::actor_system_config& cfg) {
-  cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value, const caf::message& ctx) {
-    return render(code, ctx);
-  });
+  cfg.add_error_category(error_category, [](uint8_t code, caf::atom_value,
+                                            const caf::message& ctx) { return render(code, ctx); });
 }
 
 } // namespace switchboard::supervision

@@ -2,8 +2,8 @@
 
 #include <cstdint>
 #include <optional>
-#include <utility>
 #include <string>
+#include <utility>
 
 #include <caf/atom.hpp>
 #include <caf/error.hpp>

@@ -45,7 +45,7 @@ struct child_info {
   caf::actor child;        ///< invalid when undefined (not running) or restarting
   bool restarting = false; ///< waiting for a restart retry after a failed restart
   child_type type = child_type::worker;
-  std::string name;        ///< the running child's actor name (a supervisor's options.name)
+  std::string name; ///< the running child's actor name (a supervisor's options.name)
 };
 
 /// The answer of count_children (OTP's proplist).

@@ -35,7 +35,7 @@ struct offender_info {
 struct report {
   std::string supervisor; ///< the supervisor's name (supervisor_options::name)
   report_context context = report_context::progress;
-  caf::error reason;      ///< empty for progress
+  caf::error reason; ///< empty for progress
   offender_info offender;
 };
 

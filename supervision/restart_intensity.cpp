@@ -3,7 +3,7 @@
 namespace switchboard::supervision {
 
 restart_intensity::restart_intensity(int intensity, std::chrono::steady_clock::duration period)
-  : intensity_(intensity), period_(period) {}
+    : intensity_(intensity), period_(period) {}
 
 bool restart_intensity::add_restart(time_point now) {
   const auto threshold = now - period_;

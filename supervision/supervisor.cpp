@@ -42,8 +42,8 @@ caf::expected<supervisor_actor> start_supervisor(caf::actor_system& sys, supervi
   return caf::actor_cast<supervisor_actor>(sup);
 }
 
-child_spec supervisor_child(std::string id, supervisor_flags flags, std::vector<child_spec> children,
-                            supervisor_options options) {
+child_spec supervisor_child(std::string id, supervisor_flags flags,
+                            std::vector<child_spec> children, supervisor_options options) {
   child_spec spec;
   spec.id = std::move(id);
   spec.type = child_type::supervisor;

@@ -40,8 +40,8 @@ namespace switchboard::supervision {
 struct supervisor_options {
   supervisor_options(std::string name = "supervisor", report_handler on_report = {},
                      std::shared_ptr<supervision::clock> clock = {}, caf::actor_addr parent = {})
-    : name(std::move(name)), on_report(std::move(on_report)), clock(std::move(clock)),
-      parent(std::move(parent)) {}
+      : name(std::move(name)), on_report(std::move(on_report)), clock(std::move(clock)),
+        parent(std::move(parent)) {}
 
   /// Appears in reports and as the CAF actor name. Default "supervisor".
   std::string name = "supervisor";
@@ -64,9 +64,10 @@ struct supervisor_options {
 /// failed_child()) is returned. For simple_one_for_one no child is started here.
 /// Blocks the calling thread: call it from main(), tests or a blocking actor, never inside an
 /// event-based actor (nest supervisors with supervisor_child instead).
-[[nodiscard]] caf::expected<supervisor_actor>
-start_supervisor(caf::actor_system& sys, supervisor_flags flags, std::vector<child_spec> children,
-                 supervisor_options options = {});
+[[nodiscard]] caf::expected<supervisor_actor> start_supervisor(caf::actor_system& sys,
+                                                               supervisor_flags flags,
+                                                               std::vector<child_spec> children,
+                                                               supervisor_options options = {});
 
 /// A child spec that starts a nested supervisor with these arguments: type supervisor,
 /// restart permanent, shutdown infinity (adjust the returned spec as needed). The nested

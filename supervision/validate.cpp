@@ -13,11 +13,12 @@ caf::error validate_child_spec(const child_spec& spec, auto_shutdown_mode auto_s
     return make_error(sup_error::missing_start, spec.id);
   // OTP validSignificant/3 checks auto_shutdown first.
   if (spec.significant && auto_shutdown == auto_shutdown_mode::never)
-    return make_error(sup_error::bad_combination, spec.id + ": auto_shutdown=never,significant=true");
+    return make_error(sup_error::bad_combination,
+                      spec.id + ": auto_shutdown=never,significant=true");
   if (spec.significant && spec.restart == restart_type::permanent)
     return make_error(sup_error::bad_combination, spec.id + ": restart=permanent,significant=true");
-  if (spec.shutdown && spec.shutdown->how == shutdown_spec::kind::timeout
-      && spec.shutdown->timeout.count() < 0)
+  if (spec.shutdown && spec.shutdown->how == shutdown_spec::kind::timeout &&
+      spec.shutdown->timeout.count() < 0)
     return make_error(sup_error::invalid_shutdown, spec.id);
   return {};
 }

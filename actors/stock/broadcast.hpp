@@ -47,8 +47,8 @@ struct broadcast_member {
 class broadcast final : public channel<broadcast_member> {
 public:
   explicit broadcast(broadcast_options options)
-    : options_(std::move(options)),
-      presence_(*this, {options_.presence_state_limit, options_.presence_batch}) {}
+      : options_(std::move(options)),
+        presence_(*this, {options_.presence_state_limit, options_.presence_batch}) {}
 
   join_result join(std::string_view, const protocol::payload& payload, member_type& m) override {
     if (!options_.presence)

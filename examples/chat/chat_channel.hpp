@@ -74,8 +74,8 @@ public:
     }
     if (event == "typing") {
       auto typing = sb::field<bool>(p, "typing").value_or(true);
-      room().broadcast_from(m, "typing",
-                            boost::json::object{{"nickname", m.state.nickname}, {"typing", typing}});
+      room().broadcast_from(
+        m, "typing", boost::json::object{{"nickname", m.state.nickname}, {"typing", typing}});
       return sb::in_result::ok();
     }
     return sb::error("unknown event");

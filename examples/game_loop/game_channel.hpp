@@ -19,8 +19,8 @@
 #include <boost/json/object.hpp>
 
 #include <algorithm>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -34,9 +34,9 @@ using switchboard::protocol::payload;
 struct tick {};
 
 struct game_options {
-  unsigned tick_hz = 20;      ///< world broadcasts per second
-  double field_size = 100.0;  ///< the field is [0, field_size]²
-  double max_step = 5.0;      ///< largest |dx| or |dy| of one input
+  unsigned tick_hz = 20;     ///< world broadcasts per second
+  double field_size = 100.0; ///< the field is [0, field_size]²
+  double max_step = 5.0;     ///< largest |dx| or |dy| of one input
 };
 
 /// Per member: the player's position and display name.
@@ -98,7 +98,8 @@ private:
       players.push_back(
         boost::json::object{{"id", m.id()}, {"name", p.name}, {"x", p.x}, {"y", p.y}});
     });
-    room().broadcast("tick", boost::json::object{{"tick", ++ticks_}, {"players", std::move(players)}});
+    room().broadcast("tick",
+                     boost::json::object{{"tick", ++ticks_}, {"players", std::move(players)}});
   }
 
   double step(double d) const { return std::clamp(d, -options_.max_step, options_.max_step); }

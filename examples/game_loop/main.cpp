@@ -1,8 +1,8 @@
 // switchboard-game-loop: game rooms on `game:*` that broadcast the world 20 times per second.
 // The route option `tick_hz` (1..100) changes the rate.
 
-#include "server/cli.hpp"
 #include "game_channel.hpp"
+#include "server/cli.hpp"
 
 namespace {
 

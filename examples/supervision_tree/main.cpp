@@ -31,7 +31,8 @@ using done_atom = caf::atom_constant<caf::atom("done")>;
 caf::behavior worker(caf::event_based_actor* self, std::string name) {
   // Quiet the default exception printout; the escaping exception still ends this actor
   // with sec::runtime_error, which its supervisor sees as an abnormal exit.
-  self->set_exception_handler([](std::exception_ptr&) -> caf::error { return caf::sec::runtime_error; });
+  self->set_exception_handler(
+    [](std::exception_ptr&) -> caf::error { return caf::sec::runtime_error; });
   return {
     [name](crash_atom) { throw std::runtime_error(name + " crashed on purpose"); },
     [self](done_atom) { self->quit(); },
@@ -83,7 +84,8 @@ void show(caf::scoped_actor& self, const sv::supervisor_actor& sup, const std::s
   std::cout << std::endl;
 }
 
-caf::actor child_of(caf::scoped_actor& self, const sv::supervisor_actor& sup, const std::string& id) {
+caf::actor child_of(caf::scoped_actor& self, const sv::supervisor_actor& sup,
+                    const std::string& id) {
   auto xs = sv::which_children(self, sup, caf::duration{5s});
   if (xs)
     for (auto& x : *xs)

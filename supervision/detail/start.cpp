@@ -27,8 +27,9 @@ caf::expected<spawned_child> run_start(const child_spec& spec, caf::actor_system
 }
 
 offender_info make_offender(const child_spec& spec, const caf::actor& child) {
-  return {spec.id, child ? child.id() : caf::actor_id{0}, spec.restart, effective_shutdown(spec),
-          spec.type, spec.significant};
+  return {spec.id,      child ? child.id() : caf::actor_id{0},
+          spec.restart, effective_shutdown(spec),
+          spec.type,    spec.significant};
 }
 
 } // namespace switchboard::supervision::detail

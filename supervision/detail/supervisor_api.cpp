@@ -25,22 +25,23 @@ void supervisor_impl::call_start_child(child_spec spec, caf::response_promise rp
   }
   if (auto idx = find_static(spec.id); idx < children_.size()) {
     const auto& old = children_[idx];
-    auto code = old.handle || old.restarting ? sup_error::already_started
-                                             : sup_error::already_present;
+    auto code =
+      old.handle || old.restarting ? sup_error::already_started : sup_error::already_present;
     rp.deliver(make_error(code, spec.id));
     return;
   }
   auto id = spec.id;
   children_.push_back({std::move(spec), nullptr, false});
-  start_statics(children_.size() - 1, true, [this, id, rp](std::optional<start_failure> failure) mutable {
-    auto idx = find_static(id); // an ignored temporary child is gone already, as in OTP
-    if (failure) {
-      children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(idx));
-      rp.deliver(std::move(failure->reason));
-      return;
-    }
-    rp.deliver(idx < children_.size() ? children_[idx].handle : caf::actor{});
-  });
+  start_statics(
+    children_.size() - 1, true, [this, id, rp](std::optional<start_failure> failure) mutable {
+      auto idx = find_static(id); // an ignored temporary child is gone already, as in OTP
+      if (failure) {
+        children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(idx));
+        rp.deliver(std::move(failure->reason));
+        return;
+      }
+      rp.deliver(idx < children_.size() ? children_[idx].handle : caf::actor{});
+    });
 }
 
 void supervisor_impl::call_start_dynamic(caf::message args, caf::response_promise rp) {
@@ -175,7 +176,8 @@ namespace {
 std::string actor_name(const caf::actor& x) {
   if (!x)
     return {};
-  const auto* local = dynamic_cast<const caf::local_actor*>(caf::actor_cast<caf::abstract_actor*>(x));
+  const auto* local =
+    dynamic_cast<const caf::local_actor*>(caf::actor_cast<caf::abstract_actor*>(x));
   return local ? local->name() : std::string{};
 }
 
@@ -186,15 +188,16 @@ std::vector<child_info> supervisor_impl::which_children() const {
   if (dynamic()) {
     out.reserve(dynamic_.size() + dynamic_restarting_.size());
     for (const auto& [id, child] : dynamic_)
-      out.push_back({dynamic_spec_.id, child.handle, false, dynamic_spec_.type, actor_name(child.handle)});
+      out.push_back(
+        {dynamic_spec_.id, child.handle, false, dynamic_spec_.type, actor_name(child.handle)});
     for (std::size_t i = 0; i < dynamic_restarting_.size(); ++i)
       out.push_back({dynamic_spec_.id, nullptr, true, dynamic_spec_.type, {}});
     return out;
   }
   out.reserve(children_.size());
   for (const auto& child : children_)
-    out.push_back({child.spec.id, child.handle, child.restarting, child.spec.type,
-                   actor_name(child.handle)});
+    out.push_back(
+      {child.spec.id, child.handle, child.restarting, child.spec.type, actor_name(child.handle)});
   return out;
 }
 

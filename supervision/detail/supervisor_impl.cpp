@@ -21,13 +21,9 @@ caf::actor spawn_supervisor(caf::actor_system& sys, supervisor_init init) {
 }
 
 supervisor_impl::supervisor_impl(caf::actor_config& cfg, supervisor_init init)
-  : caf::event_based_actor(cfg),
-    flags_(init.flags),
-    options_(std::move(init.options)),
-    clock_(options_.clock),
-    intensity_(flags_.intensity, flags_.period),
-    top_level_(init.top_level),
-    parent_(top_level_ ? options_.parent : caf::actor_addr{}) {
+    : caf::event_based_actor(cfg), flags_(init.flags), options_(std::move(init.options)),
+      clock_(options_.clock), intensity_(flags_.intensity, flags_.period),
+      top_level_(init.top_level), parent_(top_level_ ? options_.parent : caf::actor_addr{}) {
   if (dynamic()) {
     dynamic_spec_ = std::move(init.specs.front());
     return;
@@ -245,27 +241,28 @@ void supervisor_impl::start_statics(std::size_t idx, bool only_one, statics_done
   children_[idx].restarting = false;
   auto id = children_[idx].spec.id;
   auto spec = children_[idx].spec; // the start may outlive a reference into children_
-  start_one(spec, {}, [this, id, only_one, done = std::move(done)](caf::expected<caf::actor> started) {
-    auto i = find_static(id);
-    if (!started) {
-      done(start_failure{id, std::move(started.error())});
-      return;
-    }
-    auto& child = children_[i];
-    child.handle = std::move(*started);
-    if (child.handle) {
-      emit(report_context::progress, {}, make_offender(child.spec, child.handle));
-      ++i;
-    } else if (child.spec.restart == restart_type::temporary) {
-      children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(i)); // OTP drops it
-    } else {
-      ++i;
-    }
-    if (only_one)
-      done(std::nullopt);
-    else
-      start_statics(i, false, done);
-  });
+  start_one(spec, {},
+            [this, id, only_one, done = std::move(done)](caf::expected<caf::actor> started) {
+              auto i = find_static(id);
+              if (!started) {
+                done(start_failure{id, std::move(started.error())});
+                return;
+              }
+              auto& child = children_[i];
+              child.handle = std::move(*started);
+              if (child.handle) {
+                emit(report_context::progress, {}, make_offender(child.spec, child.handle));
+                ++i;
+              } else if (child.spec.restart == restart_type::temporary) {
+                children_.erase(children_.begin() + static_cast<std::ptrdiff_t>(i)); // OTP drops it
+              } else {
+                ++i;
+              }
+              if (only_one)
+                done(std::nullopt);
+              else
+                start_statics(i, false, done);
+            });
 }
 
 // OTP init/1: the children start in order; the first failure stops those started, in reverse
@@ -292,13 +289,14 @@ void supervisor_impl::init_children() {
 }
 
 void supervisor_impl::start_dynamic(caf::message args, start_done then) {
-  start_one(dynamic_spec_, args, [this, args, then = std::move(then)](caf::expected<caf::actor> started) {
-    if (started && *started) {
-      auto stored = dynamic_spec_.restart == restart_type::temporary ? caf::message{} : args;
-      dynamic_.emplace(started->id(), dynamic_child{*started, std::move(stored)});
-    }
-    then(std::move(started));
-  });
+  start_one(
+    dynamic_spec_, args, [this, args, then = std::move(then)](caf::expected<caf::actor> started) {
+      if (started && *started) {
+        auto stored = dynamic_spec_.restart == restart_type::temporary ? caf::message{} : args;
+        dynamic_.emplace(started->id(), dynamic_child{*started, std::move(stored)});
+      }
+      then(std::move(started));
+    });
 }
 
 // -- exits and restarts ---------------------------------------------------------------------
@@ -323,7 +321,8 @@ void supervisor_impl::on_static_down(std::size_t idx, const caf::error& reason) 
   child.handle = nullptr;
   const auto restart = child.spec.restart;
   const bool significant = child.spec.significant;
-  if (restart == restart_type::permanent || (restart == restart_type::transient && is_abnormal(reason))) {
+  if (restart == restart_type::permanent ||
+      (restart == restart_type::transient && is_abnormal(reason))) {
     emit(report_context::child_terminated, reason, std::move(who));
     restart_static(idx);
     return;
@@ -370,11 +369,10 @@ void supervisor_impl::apply_strategy(std::size_t idx) {
   auto id = children_[idx].spec.id;
   switch (flags_.strategy) {
     case restart_strategy::one_for_one:
-    case restart_strategy::simple_one_for_one:
-      start_static_from(id, true);
-      return;
+    case restart_strategy::simple_one_for_one: start_static_from(id, true); return;
     case restart_strategy::rest_for_one:
-      stop_children(take_statics_after(idx + 1), false, [this, id] { start_static_from(id, false); });
+      stop_children(take_statics_after(idx + 1), false,
+                    [this, id] { start_static_from(id, false); });
       return;
     case restart_strategy::one_for_all:
       // Temporary children are dropped while stopping, so restart from the first survivor.
@@ -439,11 +437,8 @@ void supervisor_impl::check_auto_shutdown(bool significant) {
   if (!significant || terminating_)
     return;
   switch (flags_.auto_shutdown) {
-    case auto_shutdown_mode::never:
-      return;
-    case auto_shutdown_mode::any_significant:
-      shutdown(shutdown_reason());
-      return;
+    case auto_shutdown_mode::never: return;
+    case auto_shutdown_mode::any_significant: shutdown(shutdown_reason()); return;
     case auto_shutdown_mode::all_significant:
       if (!significant_alive())
         shutdown(shutdown_reason());

@@ -131,8 +131,8 @@ private:
   bool top_level_;
   caf::actor_addr parent_; ///< the only sender whose exit signals it obeys
 
-  bool initialized_ = false;   ///< its own start is over (successfully or not)
-  caf::error init_error_;      ///< failed_to_start_child when its start failed
+  bool initialized_ = false; ///< its own start is over (successfully or not)
+  caf::error init_error_;    ///< failed_to_start_child when its start failed
   std::vector<caf::response_promise> init_waiters_;
   std::vector<caf::response_promise> stop_waiters_;
   std::optional<start_wait> starting_;

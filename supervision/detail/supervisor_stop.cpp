@@ -48,11 +48,10 @@ std::vector<supervisor_impl::stop_item> supervisor_impl::take_statics_after(std:
     if (children_[idx - 1].handle)
       items.push_back(take_static(idx - 1));
   auto tail = children_.begin() + static_cast<std::ptrdiff_t>(std::min(first, children_.size()));
-  children_.erase(std::remove_if(tail, children_.end(),
-                                 [](const static_child& c) {
-                                   return c.spec.restart == restart_type::temporary;
-                                 }),
-                  children_.end());
+  children_.erase(
+    std::remove_if(tail, children_.end(),
+                   [](const static_child& c) { return c.spec.restart == restart_type::temporary; }),
+    children_.end());
   return items;
 }
 
@@ -83,17 +82,13 @@ void supervisor_impl::initiate_stop(stop_item item) {
     return;
   const auto& how = item.who.shutdown;
   switch (how.how) {
-    case shutdown_spec::kind::brutal_kill:
-      send_exit(item.handle, caf::exit_reason::kill);
-      break;
+    case shutdown_spec::kind::brutal_kill: send_exit(item.handle, caf::exit_reason::kill); break;
     case shutdown_spec::kind::timeout:
       send_exit(item.handle, shutdown_reason());
       clock_->send_after(how.timeout, caf::actor_cast<caf::actor>(this),
                          caf::make_message(stop_timeout_atom::value, item.handle.id()));
       break;
-    case shutdown_spec::kind::infinity:
-      send_exit(item.handle, shutdown_reason());
-      break;
+    case shutdown_spec::kind::infinity: send_exit(item.handle, shutdown_reason()); break;
   }
   auto id = item.handle.id();
   stopping_.emplace(id, std::move(item));

@@ -6,13 +6,13 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
-#include <caf/exit_reason.hpp>
-#include <caf/message.hpp>
-#include <caf/sec.hpp>
-#include <caf/system_messages.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/message.hpp>
 #include <caf/scheduler/test_coordinator.hpp>
+#include <caf/sec.hpp>
+#include <caf/system_messages.hpp>
 #include <doctest/doctest.h>
 
 #include <cstdint>
@@ -75,8 +75,8 @@ public:
 
   /// Frames not yet taken, marking them taken.
   std::vector<std::string> take() {
-    auto out = std::vector<std::string>(frames.begin() + static_cast<std::ptrdiff_t>(taken),
-                                        frames.end());
+    auto out =
+      std::vector<std::string>(frames.begin() + static_cast<std::ptrdiff_t>(taken), frames.end());
     taken = frames.size();
     return out;
   }

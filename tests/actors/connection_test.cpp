@@ -50,7 +50,9 @@ struct room_script {
   }
 };
 
-std::string text(const json::value& v) { return v.is_string() ? std::string(v.as_string()) : "null"; }
+std::string text(const json::value& v) {
+  return v.is_string() ? std::string(v.as_string()) : "null";
+}
 
 /// Stands in for a room: answers a join as the room does (writing the reply itself unless the
 /// join expired), records what it is sent, and on (leave_member_atom, join_ref) tells the
@@ -198,8 +200,12 @@ std::string reply(const std::string& join_ref, const std::string& ref, const std
   return "[" + join_ref + R"(,")" + ref + R"(",")" + topic + R"(","phx_reply",{"status":")" +
          status + R"(","response":)" + response + "}]";
 }
-std::string quoted(const std::string& s) { return '"' + s + '"'; }
-std::string error_reason(const std::string& reason) { return R"({"reason":")" + reason + R"("})"; }
+std::string quoted(const std::string& s) {
+  return '"' + s + '"';
+}
+std::string error_reason(const std::string& reason) {
+  return R"({"reason":")" + reason + R"("})";
+}
 std::string control(const std::string& join_ref, const std::string& topic, const std::string& event,
                     const std::string& payload) {
   return R"([")" + join_ref + R"(",")" + join_ref + R"(",")" + topic + R"(",")" + event + R"(",)" +
@@ -226,7 +232,8 @@ TEST_CASE("a join of a topic no route matches is answered unmatched topic with a
   CHECK(f.script->joins == 0);
 }
 
-TEST_CASE("a join goes to the topic's shard, and once admitted the topic's messages go to its room") {
+TEST_CASE(
+  "a join goes to the topic's shard, and once admitted the topic's messages go to its room") {
   fixture f;
   f.join("room:a", "1");
   CHECK(f.script->joins == 1);
@@ -270,13 +277,15 @@ TEST_CASE("a join the room finds expired is answered timeout by the connection, 
   fixture f;
   f.script->room->outcomes = {join_outcome::expired};
   f.join("room:a", "1");
-  CHECK(f.port->take() == frames{reply(quoted("1"), "1", "room:a", "error", error_reason("timeout"))});
+  CHECK(f.port->take() ==
+        frames{reply(quoted("1"), "1", "room:a", "error", error_reason("timeout"))});
   f.send(R"(["1","2","room:a","shout",{}])");
   CHECK(f.port->take() ==
         frames{reply("null", "2", "room:a", "error", error_reason("unmatched topic"))});
 }
 
-TEST_CASE("a join nobody answers within 10 s is answered timeout, and the connection waits till then") {
+TEST_CASE(
+  "a join nobody answers within 10 s is answered timeout, and the connection waits till then") {
   fixture f;
   f.script->mode = shard_mode::hold;
   f.join("room:a", "1");
@@ -288,8 +297,9 @@ TEST_CASE("a join nobody answers within 10 s is answered timeout, and the connec
   CHECK(f.port->take().empty());
   f.sched->advance_time(1s);
   f.sched->run();
-  CHECK(f.port->take() == frames{reply(quoted("1"), "1", "room:a", "error", error_reason("timeout")),
-                                 reply("null", "2", "phoenix", "ok")});
+  CHECK(f.port->take() ==
+        frames{reply(quoted("1"), "1", "room:a", "error", error_reason("timeout")),
+               reply("null", "2", "phoenix", "ok")});
 }
 
 TEST_CASE("a join the shard answers with an error, or sent to a dead shard, is join crashed") {
@@ -380,8 +390,8 @@ TEST_CASE("a join past max_channels is refused, but a duplicate join at the limi
   f.join("room:b", "2");
   f.port->take();
   f.join("room:c", "3");
-  CHECK(f.port->take() ==
-        frames{reply(quoted("3"), "3", "room:c", "error", error_reason("too many channels joined"))});
+  CHECK(f.port->take() == frames{reply(quoted("3"), "3", "room:c", "error",
+                                       error_reason("too many channels joined"))});
   f.join("room:a", "4");
   CHECK(f.port->take() == frames{reply(quoted("4"), "4", "room:a", "ok")});
   CHECK(f.room_log() == log_t{"join room:a 1", "join room:b 2", "join room:a 4"});
@@ -409,9 +419,8 @@ TEST_CASE("a rate-limited frame is answered rate_limited and otherwise ignored")
   CHECK(f.room_log().empty());
   CHECK(f.script->joins == 1);
   // Every frame read counts as consumed, so the session resumes reading.
-  CHECK(f.port->consumed ==
-        std::string(R"(["1","1","room:a","phx_join",{}])").size() + join.size() + shout.size() +
-          heartbeat.size());
+  CHECK(f.port->consumed == std::string(R"(["1","1","room:a","phx_join",{}])").size() +
+                              join.size() + shout.size() + heartbeat.size());
 }
 
 TEST_CASE("rate_limit_exceeded closes with 1008 once the rooms handled what came before") {
@@ -456,7 +465,8 @@ TEST_CASE("an undecodable frame closes with 1007 and ends the connection") {
   CHECK(metrics::global().malformed_total.load() == malformed_before + 1);
 }
 
-TEST_CASE("a room's closed notice makes the topic not joined, but a stale incarnation's is ignored") {
+TEST_CASE(
+  "a room's closed notice makes the topic not joined, but a stale incarnation's is ignored") {
   fixture f;
   f.join("room:a", "1");
   f.join("room:a", "3");
@@ -498,7 +508,8 @@ TEST_CASE("a member-level crash in a real room: phx_error, then not joined, and 
         frames{reply(quoted("4"), "4", topic, "ok"), reply(quoted("4"), "5", topic, "ok")});
 }
 
-TEST_CASE("a room that crashes sends phx_error for its topic only, one that stops sends phx_close") {
+TEST_CASE(
+  "a room that crashes sends phx_error for its topic only, one that stops sends phx_close") {
   fixture f;
   f.join("room:a", "1");
   f.join("room:b", "2");
@@ -507,7 +518,8 @@ TEST_CASE("a room that crashes sends phx_error for its topic only, one that stop
   f.room_log();
   sb::tests::send_exit(f.room("room:a"), caf::sec::runtime_error);
   f.sched->run();
-  CHECK(f.port->take() == frames{control("1", "room:a", "phx_error", error_reason("channel_crash"))});
+  CHECK(f.port->take() ==
+        frames{control("1", "room:a", "phx_error", error_reason("channel_crash"))});
   caf::anon_send(f.room("room:c"), stop_room{});
   f.sched->run();
   CHECK(f.port->take() == frames{control("3", "room:c", "phx_close", "{}")});

@@ -50,11 +50,11 @@ TEST_CASE("field reads typed fields and is empty when absent or of another type"
 TEST_CASE("required names the field in its bad_request") {
   auto p = sample();
   CHECK(required<std::int64_t>(p, "i") == -7);
-  CHECK(refusal([&] { (void) required<std::string>(p, "missing"); }) == "missing required");
-  CHECK(refusal([&] { (void) required<std::string>(p, "n"); }) == "n required");
-  CHECK(refusal([&] { (void) required<std::string>(p, "i"); }) == "i must be a string");
-  CHECK(refusal([&] { (void) required<bool>(p, "s"); }) == "s must be a boolean");
-  CHECK(refusal([&] { (void) required<json::array>(p, "o"); }) == "o must be an array");
+  CHECK(refusal([&] { (void)required<std::string>(p, "missing"); }) == "missing required");
+  CHECK(refusal([&] { (void)required<std::string>(p, "n"); }) == "n required");
+  CHECK(refusal([&] { (void)required<std::string>(p, "i"); }) == "i must be a string");
+  CHECK(refusal([&] { (void)required<bool>(p, "s"); }) == "s must be a boolean");
+  CHECK(refusal([&] { (void)required<json::array>(p, "o"); }) == "o must be an array");
 }
 
 TEST_CASE("error and refuse answer with {\"reason\": ...} as Phoenix channels do") {

@@ -61,7 +61,8 @@ public:
       if (m != &from)
         record(*m, event, nullptr, p);
   }
-  push_result push(const member_base& to, std::string_view event, const protocol::payload& p) override {
+  push_result push(const member_base& to, std::string_view event,
+                   const protocol::payload& p) override {
     record(to, event, to.join_ref(), p);
     return push_result::queued;
   }
@@ -107,8 +108,7 @@ private:
   timer_id send_info_every(std::chrono::milliseconds, caf::message) override { return 0; }
   void record(const member_base& to, std::string_view event, const json::value& join_ref,
               const protocol::payload& p) {
-    inbox[to.id()].push_back(
-      {std::string(event), join_ref, std::get<json::value>(p).as_object()});
+    inbox[to.id()].push_back({std::string(event), join_ref, std::get<json::value>(p).as_object()});
   }
 
   std::string topic_ = "presence:test";
@@ -207,7 +207,9 @@ private:
   int join_refs_ = 0;
 };
 
-std::size_t keys_in(const json::object& o) { return o.size(); }
+std::size_t keys_in(const json::object& o) {
+  return o.size();
+}
 
 } // namespace
 
@@ -361,8 +363,8 @@ TEST_CASE("without batching every change is broadcast at once and the state push
   CHECK(h.room_.timers() == 0);
   CHECK(h.events(1) == std::vector<std::string>{"presence_diff", "presence_state"});
   h.join(2, "bob");
-  CHECK(h.events(1) == std::vector<std::string>{"presence_diff", "presence_state",
-                                                "presence_diff"});
+  CHECK(h.events(1) ==
+        std::vector<std::string>{"presence_diff", "presence_state", "presence_diff"});
   h.leave(2);
   CHECK(h.room_.broadcasts == 3);
   h.deliver_all();
@@ -426,8 +428,7 @@ TEST_CASE("shared_push: one V1 frame for all, and V2 frames equal to per-member 
   auto v1a = frames.frame_for(protocol::serializer::v1, json::value("1"));
   auto v1b = frames.frame_for(protocol::serializer::v1, json::value("2"));
   CHECK(v1a == v1b);
-  CHECK(v1a->bytes ==
-        make_push_frame(protocol::serializer::v1, json::value("1"), "presence:x",
-                        "presence_state", p)
-          ->bytes);
+  CHECK(v1a->bytes == make_push_frame(protocol::serializer::v1, json::value("1"), "presence:x",
+                                      "presence_state", p)
+                        ->bytes);
 }

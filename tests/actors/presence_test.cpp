@@ -23,7 +23,9 @@ presence_tracker make_tracker(std::uint64_t replica = 1) {
   return presence_tracker{replica, [] { return std::uint64_t{1'700'000'000'000'000'000}; }};
 }
 
-json::object meta(std::int64_t device) { return json::object{{"device", device}}; }
+json::object meta(std::int64_t device) {
+  return json::object{{"device", device}};
+}
 
 std::vector<std::string> metas_refs(const json::object& group, std::string_view key) {
   std::vector<std::string> out;

@@ -47,8 +47,12 @@ caf::behavior stand_in_room(caf::event_based_actor* self, registry_shard_actor s
       return {join_outcome::admitted, me()};
     },
     [=](const broadcast_request&) { ++log->broadcasts; },
-    [=](announce_atom) { self->send(shard, room_started{log->topic, me()}); },
-    [=](go_idle_atom) { self->send(shard, room_idle{log->topic, log->joins_seen, me()}); },
+    [=](announce_atom) {
+      self->send(shard, room_started{log->topic, me()});
+    },
+    [=](go_idle_atom) {
+      self->send(shard, room_idle{log->topic, log->joins_seen, me()});
+    },
     [=](stop_room) {
       log->stopped = true;
       self->quit();
@@ -77,8 +81,8 @@ caf::behavior stand_in_supervisor(caf::event_based_actor* self,
       ++script->start_requests;
       if (script->fail_with)
         return script->fail_with;
-      REQUIRE(a.args.match_elements<std::string, std::shared_ptr<const route>,
-                                    registry_shard_actor, room_limits>());
+      REQUIRE(a.args.match_elements<std::string, std::shared_ptr<const route>, registry_shard_actor,
+                                    room_limits>());
       auto log = std::make_shared<room_log>();
       log->topic = a.args.get_as<std::string>(0);
       auto room = self->spawn(stand_in_room, a.args.get_as<registry_shard_actor>(2), log);
@@ -105,8 +109,12 @@ caf::behavior stand_in_connection(caf::event_based_actor* self, registry_shard_a
     [=](ask_join_atom, const std::string& topic) {
       sb::protocol::message msg{json::value("1"), json::value("1"), topic, "phx_join",
                                 json::value(json::object{})};
-      join_request req{caf::actor_cast<connection_actor>(self), nullptr, nullptr, r,
-                       std::move(msg), std::chrono::steady_clock::now() + std::chrono::seconds(5)};
+      join_request req{caf::actor_cast<connection_actor>(self),
+                       nullptr,
+                       nullptr,
+                       r,
+                       std::move(msg),
+                       std::chrono::steady_clock::now() + std::chrono::seconds(5)};
       self->request(shard, caf::infinite, std::move(req))
         .then(
           [answer](join_answer& a) {
@@ -202,7 +210,8 @@ TEST_CASE("joins for a room being started wait, and are forwarded once the room 
   CHECK(f.script->start_requests == 1);
 }
 
-TEST_CASE("an idle notice that crossed a forwarded join does not stop the room, and the join is answered") {
+TEST_CASE(
+  "an idle notice that crossed a forwarded join does not stop the room, and the join is answered") {
   fixture f;
   auto a = f.join();
   f.announce(0);
@@ -229,7 +238,8 @@ TEST_CASE("an idle notice that crossed a forwarded join does not stop the room, 
   CHECK_FALSE(d.answer->answered);
 }
 
-TEST_CASE("idle notices from a stopped room incarnation are ignored while its successor starts and runs") {
+TEST_CASE(
+  "idle notices from a stopped room incarnation are ignored while its successor starts and runs") {
   fixture f;
   auto a = f.join();
   f.announce(0);
@@ -265,7 +275,8 @@ TEST_CASE("idle notices from a stopped room incarnation are ignored while its su
   CHECK(f.room(0).log->stopped); // the old room got its stop at last
 }
 
-TEST_CASE("a room that dies after announcing itself is forgotten: the next join starts a fresh room") {
+TEST_CASE(
+  "a room that dies after announcing itself is forgotten: the next join starts a fresh room") {
   fixture f;
   auto a = f.join();
   f.announce(0);
@@ -284,7 +295,8 @@ TEST_CASE("a room that dies after announcing itself is forgotten: the next join 
 // room from the supervisor's answer on, so that death is a failed start: the waiting joins get
 // the error (not a 10 s timeout) and the topic is free for the next join. Starting another room
 // for them instead could loop for as long as the factory throws.
-TEST_CASE("a room that dies before announcing itself fails the joins waiting for it, and the next join starts a fresh room") {
+TEST_CASE("a room that dies before announcing itself fails the joins waiting for it, and the next "
+          "join starts a fresh room") {
   fixture f;
   auto a = f.ask_join();
   auto b = f.ask_join();
@@ -303,7 +315,8 @@ TEST_CASE("a room that dies before announcing itself fails the joins waiting for
   CHECK(admitted_by(c, f.room(1).room));
 }
 
-TEST_CASE("a failed room start answers every waiting join with the error, and the next join retries") {
+TEST_CASE(
+  "a failed room start answers every waiting join with the error, and the next join retries") {
   fixture f;
   f.script->fail_with = caf::make_error(caf::sec::runtime_error, "no room today");
   auto a = f.ask_join();

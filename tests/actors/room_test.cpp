@@ -1,11 +1,11 @@
 // The room actor driven one message at a time (CAF's test coordinator): a crash in a callback run
 // for one member ends that member's channel only; a crash in a room-level callback ends the room.
 
+#include "actor_test_support.hpp"
 #include "actors/interfaces.hpp"
 #include "actors/metrics.hpp"
 #include "actors/room.hpp"
 #include "actors/router.hpp"
-#include "actor_test_support.hpp"
 
 #include <boost/json.hpp>
 #include <caf/all.hpp>
@@ -58,8 +58,8 @@ public:
       const auto* v = flags.if_contains(key);
       return v && v->is_bool() && v->get_bool();
     };
-    m.state = {flag("crash_after_join"), flag("crash_out"), flag("crash_leave"), flag("skip_out"),
-               flag("rewrite_out"), flag("crash_drained")};
+    m.state = {flag("crash_after_join"), flag("crash_out"),   flag("crash_leave"),
+               flag("skip_out"),         flag("rewrite_out"), flag("crash_drained")};
     if (flag("need_name")) // a join whose payload lacks "name" is refused, not crashed
       return join_result::accept(json::object{{"name", required<std::string>(p, "name")}});
     return join_result::accept();
@@ -240,10 +240,9 @@ struct fixture {
   }
   void publish(const client& c, const std::string& ref, const std::string& event,
                json::object payload = {}) {
-    caf::anon_send(c.connection,
-                   client_event{sb::protocol::message{json::value(c.join_ref), json::value(ref),
-                                                      topic, event,
-                                                      json::value(std::move(payload))}});
+    caf::anon_send(c.connection, client_event{sb::protocol::message{
+                                   json::value(c.join_ref), json::value(ref), topic, event,
+                                   json::value(std::move(payload))}});
     sched->run();
   }
   void leave(const client& c, const std::string& ref) {
@@ -274,13 +273,15 @@ std::string ok_reply(const std::string& join_ref, const std::string& ref,
 std::string broadcast(const std::string& event, const std::string& payload) {
   return R"([null,null,")" + topic + R"(",")" + event + R"(",)" + payload + "]";
 }
-std::string push(const std::string& join_ref, const std::string& event, const std::string& payload) {
+std::string push(const std::string& join_ref, const std::string& event,
+                 const std::string& payload) {
   return R"([")" + join_ref + R"(",null,")" + topic + R"(",")" + event + R"(",)" + payload + "]";
 }
 
 } // namespace
 
-TEST_CASE("a handle_in that throws ends the sender's channel only, and the room and the others go on") {
+TEST_CASE(
+  "a handle_in that throws ends the sender's channel only, and the room and the others go on") {
   fixture f;
   auto a = f.join("1");
   auto b = f.join("2");
@@ -306,7 +307,8 @@ TEST_CASE("a handle_in that throws ends the sender's channel only, and the room 
 
   // phoenix.js rejoins after phx_error: the same room admits it again.
   f.rejoin(a, "6");
-  CHECK(a.log->outcomes == std::vector<join_outcome>{join_outcome::admitted, join_outcome::admitted});
+  CHECK(a.log->outcomes ==
+        std::vector<join_outcome>{join_outcome::admitted, join_outcome::admitted});
   CHECK(a.port->take() == frames{ok_reply("6", "6")});
   f.publish(b, "7", "shout", {{"n", 3}});
   CHECK(a.port->take() == frames{broadcast("shout", R"({"n":3})")});
@@ -380,7 +382,8 @@ TEST_CASE("a handle_out that throws during a broadcast from handle_info ends tha
   CHECK(f.room_crashes() == 0);
 }
 
-TEST_CASE("an after_join that throws: the join reply, then phx_error, and the join counts as refused") {
+TEST_CASE(
+  "an after_join that throws: the join reply, then phx_error, and the join counts as refused") {
   fixture f;
   auto a = f.join("1");
   auto b = f.join("2", {{"crash_after_join", true}});
@@ -388,8 +391,8 @@ TEST_CASE("an after_join that throws: the join reply, then phx_error, and the jo
   CHECK(b.log->outcomes == std::vector<join_outcome>{join_outcome::refused});
   CHECK(*f.leaves == leave_log{f.left(b, "crashed")});
   f.publish(a, "3", "shout", {{"n", 1}});
-  CHECK(a.port->take() == frames{ok_reply("1", "1"), broadcast("shout", R"({"n":1})"),
-                                 ok_reply("1", "3")});
+  CHECK(a.port->take() ==
+        frames{ok_reply("1", "1"), broadcast("shout", R"({"n":1})"), ok_reply("1", "3")});
   CHECK(b.port->take().empty());
   CHECK(f.room_alive());
   CHECK(f.channel_crashes() == 1);
@@ -404,7 +407,8 @@ TEST_CASE("a leave that throws is logged and the member is removed anyway") {
     x->port->take();
 
   f.leave(a, "4"); // a graceful leave whose callback throws
-  CHECK(a.port->take() == frames{ok_reply("1", "4"), R"(["1","1",")" + topic + R"(","phx_close",{}])"});
+  CHECK(a.port->take() ==
+        frames{ok_reply("1", "4"), R"(["1","1",")" + topic + R"(","phx_close",{}])"});
   f.publish(c, "5", "crash"); // a crash whose leave throws too: counted once
   CHECK(c.port->take() == frames{error_frame("3")});
   CHECK(*f.leaves == leave_log{f.left(a, "left"), f.left(c, "crashed")});
@@ -512,13 +516,17 @@ TEST_CASE("a payload refused by required() gets an error reply or a refused join
   f.publish(a, "2", "need_body", {{"body", 5}});
   f.publish(a, "3", "need_body");
   f.publish(a, "4", "need_body", {{"body", "hi"}});
-  CHECK(a.port->take() ==
-        frames{R"(["1","2",")" + topic + R"(","phx_reply",{"status":"error","response":{"reason":"body must be a string"}}])",
-               R"(["1","3",")" + topic + R"(","phx_reply",{"status":"error","response":{"reason":"body required"}}])",
-               ok_reply("1", "4", R"({"body":"hi"})")});
+  CHECK(
+    a.port->take() ==
+    frames{R"(["1","2",")" + topic +
+             R"(","phx_reply",{"status":"error","response":{"reason":"body must be a string"}}])",
+           R"(["1","3",")" + topic +
+             R"(","phx_reply",{"status":"error","response":{"reason":"body required"}}])",
+           ok_reply("1", "4", R"({"body":"hi"})")});
   auto b = f.join("5", {{"need_name", true}});
   CHECK(b.port->take() ==
-        frames{R"(["5","5",")" + topic + R"(","phx_reply",{"status":"error","response":{"reason":"name required"}}])"});
+        frames{R"(["5","5",")" + topic +
+               R"(","phx_reply",{"status":"error","response":{"reason":"name required"}}])"});
   CHECK(f.channel_crashes() == 0);
   CHECK(f.room_alive());
 }
@@ -528,7 +536,8 @@ TEST_CASE("push reports queued, dropped (a reserved event) or closed (the connec
   auto a = f.join("1");
   a.port->take();
   f.publish(a, "2", "push", {{"event", "note"}});
-  CHECK(a.port->take() == frames{push("1", "note", "{}"), ok_reply("1", "2", R"({"result":"queued"})")});
+  CHECK(a.port->take() ==
+        frames{push("1", "note", "{}"), ok_reply("1", "2", R"({"result":"queued"})")});
   f.publish(a, "3", "push", {{"event", "phx_close"}});
   CHECK(a.port->take() == frames{ok_reply("1", "3", R"({"result":"dropped"})")});
   a.port->answer = push_result::closed;
@@ -536,7 +545,8 @@ TEST_CASE("push reports queued, dropped (a reserved event) or closed (the connec
   CHECK(a.port->take().back() == ok_reply("1", "4", R"({"result":"closed"})"));
 }
 
-TEST_CASE("a broadcast dropped for a slow member runs handle_drained for it once its queue drained") {
+TEST_CASE(
+  "a broadcast dropped for a slow member runs handle_drained for it once its queue drained") {
   fixture f;
   auto a = f.join("1");
   auto b = f.join("2");

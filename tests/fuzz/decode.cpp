@@ -4,8 +4,8 @@
 // only finite numbers, and re-encoding it with encode_text and encode_reply gives strict JSON
 // (boost::json::parse) with the same join_ref (V2), ref, topic, event and payload (doubles within
 // a few units in the last place: json_compare.hpp), which decode_text accepts again; a decoded
-// binary push re-encodes as a binary reply with the layout of docs/protocol.md §3. The input is also
-// tried as a `vsn` query value: negotiate_serializer accepts only 1.0.x and 2.0.x versions.
+// binary push re-encodes as a binary reply with the layout of docs/protocol.md §3. The input is
+// also tried as a `vsn` query value: negotiate_serializer accepts only 1.0.x and 2.0.x versions.
 
 #include "protocol/codec.hpp"
 #include "protocol/utf8.hpp"
@@ -28,20 +28,18 @@ namespace {
 
 bool all_finite(const json::value& v) {
   switch (v.kind()) {
-  case json::kind::double_:
-    return std::isfinite(v.get_double());
-  case json::kind::array:
-    for (const auto& e : v.get_array())
-      if (!all_finite(e))
-        return false;
-    return true;
-  case json::kind::object:
-    for (const auto& kv : v.get_object())
-      if (!all_finite(kv.value()))
-        return false;
-    return true;
-  default:
-    return true;
+    case json::kind::double_: return std::isfinite(v.get_double());
+    case json::kind::array:
+      for (const auto& e : v.get_array())
+        if (!all_finite(e))
+          return false;
+      return true;
+    case json::kind::object:
+      for (const auto& kv : v.get_object())
+        if (!all_finite(kv.value()))
+          return false;
+      return true;
+    default: return true;
   }
 }
 

@@ -34,25 +34,24 @@ constexpr std::size_t max_depth = 64;
 /// `v` with every non-finite double replaced by null; `finite` is cleared when one was found.
 json::value with_null_for_non_finite(const json::value& v, bool& finite) {
   switch (v.kind()) {
-  case json::kind::double_:
-    if (std::isfinite(v.get_double()))
-      return v;
-    finite = false;
-    return nullptr;
-  case json::kind::array: {
-    json::array out;
-    for (const auto& e : v.get_array())
-      out.push_back(with_null_for_non_finite(e, finite));
-    return out;
-  }
-  case json::kind::object: {
-    json::object out;
-    for (const auto& kv : v.get_object())
-      out[kv.key()] = with_null_for_non_finite(kv.value(), finite);
-    return out;
-  }
-  default:
-    return v;
+    case json::kind::double_:
+      if (std::isfinite(v.get_double()))
+        return v;
+      finite = false;
+      return nullptr;
+    case json::kind::array: {
+      json::array out;
+      for (const auto& e : v.get_array())
+        out.push_back(with_null_for_non_finite(e, finite));
+      return out;
+    }
+    case json::kind::object: {
+      json::object out;
+      for (const auto& kv : v.get_object())
+        out[kv.key()] = with_null_for_non_finite(kv.value(), finite);
+      return out;
+    }
+    default: return v;
   }
 }
 

@@ -27,7 +27,7 @@ namespace {
 
 // The largest is the largest max_frame_bytes the configuration accepts (server/config.cpp).
 constexpr std::array<std::size_t, 8> max_sizes{
-    1, 7, 125, 126, 200, 1024, std::numeric_limits<std::int64_t>::max(), 65536};
+  1, 7, 125, 126, 200, 1024, std::numeric_limits<std::int64_t>::max(), 65536};
 constexpr std::size_t max_header = 14;
 constexpr std::size_t max_control_payload = 125;
 
@@ -65,23 +65,23 @@ private:
 
 void check_event(const ws_reader::event& ev, std::size_t max) {
   switch (ev.what) {
-  case ws_reader::kind::text:
-    check(switchboard::protocol::is_valid_utf8(ev.payload), "text message is valid UTF-8");
-    [[fallthrough]];
-  case ws_reader::kind::binary:
-    check(ev.payload.size() <= max, "data message fits max_message_bytes");
-    break;
-  case ws_reader::kind::close:
-    check(ev.payload.size() != 1, "close payload is never 1 byte");
-    if (ev.payload.empty())
-      check(ev.close_code == 1005, "close without payload has code 1005");
-    else
-      check(switchboard::protocol::is_valid_utf8(ev.payload.substr(2)), "close reason is UTF-8");
-    [[fallthrough]];
-  case ws_reader::kind::ping:
-  case ws_reader::kind::pong:
-    check(ev.payload.size() <= max_control_payload, "control payload fits 125 bytes");
-    break;
+    case ws_reader::kind::text:
+      check(switchboard::protocol::is_valid_utf8(ev.payload), "text message is valid UTF-8");
+      [[fallthrough]];
+    case ws_reader::kind::binary:
+      check(ev.payload.size() <= max, "data message fits max_message_bytes");
+      break;
+    case ws_reader::kind::close:
+      check(ev.payload.size() != 1, "close payload is never 1 byte");
+      if (ev.payload.empty())
+        check(ev.close_code == 1005, "close without payload has code 1005");
+      else
+        check(switchboard::protocol::is_valid_utf8(ev.payload.substr(2)), "close reason is UTF-8");
+      [[fallthrough]];
+    case ws_reader::kind::ping:
+    case ws_reader::kind::pong:
+      check(ev.payload.size() <= max_control_payload, "control payload fits 125 bytes");
+      break;
   }
 }
 
@@ -117,7 +117,7 @@ outcome run(std::string_view stream, std::size_t max, std::uint8_t mode) {
   } while (pos < stream.size());
   // One more (empty) feed: an idle reader stays idle, a failed one stays failed.
   const auto f = reader.feed(
-      {}, [](const ws_reader::event&) { check(false, "an empty feed delivers nothing"); });
+    {}, [](const ws_reader::event&) { check(false, "an empty feed delivers nothing"); });
   check(f.code == out.failure.code, "an empty feed keeps the outcome");
   return out;
 }
@@ -137,7 +137,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto whole = run(stream, max, 0);
   check(chunked.events == whole.events, "events do not depend on how the stream is cut");
   check(chunked.failure.code == whole.failure.code &&
-            chunked.failure.reason == whole.failure.reason,
+          chunked.failure.reason == whole.failure.reason,
         "the outcome does not depend on how the stream is cut");
   return 0;
 }

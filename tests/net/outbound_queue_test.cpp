@@ -492,7 +492,8 @@ TEST_SUITE("outbound queue: the control bound") {
   }
 }
 
-TEST_CASE("the queue counts as drained at half of max_bytes or less, the batch being written included") {
+TEST_CASE(
+  "the queue counts as drained at half of max_bytes or less, the batch being written included") {
   outbound_queue q{{1000, 4000}};
   CHECK(q.drained());
   CHECK(push(q, broadcast(500)) == push_verdict::queued);

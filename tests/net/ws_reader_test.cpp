@@ -25,7 +25,8 @@ std::string client_frame(std::uint8_t first_byte, std::string_view payload, bool
   } else {
     out.push_back(static_cast<char>(mask_bit | 127));
     for (int shift = 56; shift >= 0; shift -= 8)
-      out.push_back(static_cast<char>((static_cast<std::uint64_t>(payload.size()) >> shift) & 0xFF));
+      out.push_back(
+        static_cast<char>((static_cast<std::uint64_t>(payload.size()) >> shift) & 0xFF));
   }
   const unsigned char key[4] = {0x12, 0x34, 0x56, 0x78};
   if (masked)
@@ -79,7 +80,8 @@ TEST_CASE("frames split at every byte boundary are reassembled") {
 
 TEST_CASE("several frames in one read are delivered in order") {
   ws_reader r{1024};
-  auto c = feed_all(r, {client_frame(0x81, "a") + client_frame(0x81, "b") + client_frame(0x89, "p")});
+  auto c =
+    feed_all(r, {client_frame(0x81, "a") + client_frame(0x81, "b") + client_frame(0x89, "p")});
   REQUIRE(c.events.size() == 3);
   CHECK(c.events[0].second == "a");
   CHECK(c.events[1].second == "b");
@@ -89,7 +91,8 @@ TEST_CASE("several frames in one read are delivered in order") {
 
 TEST_CASE("16-bit and 64-bit payload lengths are read") {
   ws_reader r{200'000};
-  auto c = feed_all(r, {client_frame(0x81, std::string(70'000, 'y')), client_frame(0x81, std::string(500, 'z'))});
+  auto c = feed_all(
+    r, {client_frame(0x81, std::string(70'000, 'y')), client_frame(0x81, std::string(500, 'z'))});
   REQUIRE(c.events.size() == 2);
   CHECK(c.events[0].second.size() == 70'000);
   CHECK(c.events[1].second.size() == 500);
@@ -97,7 +100,8 @@ TEST_CASE("16-bit and 64-bit payload lengths are read") {
 
 TEST_CASE("a fragmented message is delivered once, with a control frame in between") {
   ws_reader r{1024};
-  auto c = feed_all(r, {client_frame(0x01, "hel") + client_frame(0x89, "") + client_frame(0x80, "lo")});
+  auto c =
+    feed_all(r, {client_frame(0x01, "hel") + client_frame(0x89, "") + client_frame(0x80, "lo")});
   REQUIRE(c.events.size() == 2);
   CHECK(c.events[0].first == ws_reader::kind::ping);
   CHECK(c.events[1].first == ws_reader::kind::text);
@@ -189,8 +193,8 @@ std::string close_payload(std::uint16_t code, std::string_view reason = "") {
 } // namespace
 
 TEST_CASE("close codes a peer may send are delivered") {
-  for (std::uint16_t code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013,
-                             1014, 3000, 3999, 4000, 4999}) {
+  for (std::uint16_t code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014,
+                             3000, 3999, 4000, 4999}) {
     CAPTURE(code);
     ws_reader r{1024};
     auto c = feed_all(r, {client_frame(0x88, close_payload(code, "bye"))});
@@ -202,8 +206,8 @@ TEST_CASE("close codes a peer may send are delivered") {
 }
 
 TEST_CASE("close codes that must not appear on the wire are refused with 1002") {
-  for (std::uint16_t code : {0, 1, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000,
-                             65535}) {
+  for (std::uint16_t code :
+       {0, 1, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535}) {
     CAPTURE(code);
     ws_reader r{1024};
     auto c = feed_all(r, {client_frame(0x88, close_payload(code))});
@@ -246,9 +250,9 @@ TEST_CASE("a 64-bit payload length with the most significant bit set is refused 
 
 TEST_CASE("bytes after a close frame are discarded, even a second close or a violation") {
   ws_reader r{1024};
-  auto c = feed_all(r, {client_frame(0x88, close_payload(1000)) +
-                        client_frame(0x88, close_payload(1001)) + client_frame(0x89, "late") +
-                        client_frame(0x81, "x", false)});
+  auto c =
+    feed_all(r, {client_frame(0x88, close_payload(1000)) + client_frame(0x88, close_payload(1001)) +
+                 client_frame(0x89, "late") + client_frame(0x81, "x", false)});
   CHECK(c.failure.code == 0);
   REQUIRE(c.events.size() == 1);
   CHECK(c.close_code == 1000);
@@ -295,9 +299,9 @@ TEST_CASE("code points split across fragments at every byte are valid") {
   const std::string text = "a\xce\xba\xe2\x82\xac\xf0\x9f\x98\x80z"; // a κ € 😀 z
   std::string frames;
   for (std::size_t i = 0; i < text.size(); ++i)
-    frames += client_frame(static_cast<std::uint8_t>((i == 0 ? 0x01 : 0x00) |
-                                                     (i + 1 == text.size() ? 0x80 : 0)),
-                           text.substr(i, 1));
+    frames += client_frame(
+      static_cast<std::uint8_t>((i == 0 ? 0x01 : 0x00) | (i + 1 == text.size() ? 0x80 : 0)),
+      text.substr(i, 1));
   ws_reader r{1024};
   auto c = feed_all(r, {frames});
   CHECK(c.failure.code == 0);

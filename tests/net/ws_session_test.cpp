@@ -62,9 +62,9 @@ void write_client_frame(tcp::socket& s, sb::protocol::ws_opcode op, std::string_
   asio::write(s, asio::buffer(out));
 }
 
-sb::actors::frame_ptr text_frame(const std::string& payload, sb::actors::frame_class cls,
-                                 sb::actors::overflow_policy policy =
-                                   sb::actors::overflow_policy::close) {
+sb::actors::frame_ptr
+text_frame(const std::string& payload, sb::actors::frame_class cls,
+           sb::actors::overflow_policy policy = sb::actors::overflow_policy::close) {
   return std::make_shared<const sb::actors::outbound_frame>(sb::actors::outbound_frame{
     sb::protocol::ws_frame(sb::protocol::ws_opcode::text, payload), cls, policy});
 }
@@ -146,8 +146,8 @@ TEST_CASE("frames pushed from several threads arrive in each pusher's order, the
   std::vector<std::thread> threads;
   for (int t = 0; t < pushers; ++t)
     threads.emplace_back([&, t] {
-      const auto cls = t % 2 == 0 ? sb::actors::frame_class::broadcast
-                                  : sb::actors::frame_class::control;
+      const auto cls =
+        t % 2 == 0 ? sb::actors::frame_class::broadcast : sb::actors::frame_class::control;
       for (int i = 0; i < frames_each; ++i)
         if (h.session->push(text_frame(numbered(t, i), cls)) == sb::actors::push_result::queued)
           ++queued;

@@ -119,7 +119,7 @@ TEST_CASE("a binary push with UTF-8 strings decodes and invalid UTF-8 is rejecte
   const auto bad_ref = decode_binary(serializer::v2, client_push("1", "\xc3", "t", "e", ""));
   CHECK(bad_ref.error == "ref is not valid UTF-8");
   const auto bad_join =
-      decode_binary(serializer::v2, client_push("\xed\xa0\x80", "1", "t", "e", ""));
+    decode_binary(serializer::v2, client_push("\xed\xa0\x80", "1", "t", "e", ""));
   CHECK(bad_join.error == "join_ref is not valid UTF-8");
   const auto bad_event = decode_binary(serializer::v2, client_push("1", "2", "t", "\xc0\xaf", ""));
   CHECK(bad_event.error == "event is not valid UTF-8");
@@ -129,7 +129,7 @@ TEST_CASE("a binary reply matches the observed bytes") {
   const auto frame = encode_binary_reply("2", "11", room_lobby, "ok", bytes({0x0a, 0x0b, 0xff}));
   REQUIRE(frame.has_value());
   CHECK(*frame == bytes({0x01, 0x01, 0x02, 0x0a, 0x02, 0x32, 0x31, 0x31}) + room_lobby + "ok" +
-                      bytes({0x0a, 0x0b, 0xff}));
+                    bytes({0x0a, 0x0b, 0xff}));
 }
 
 TEST_CASE("a binary push from the server has no ref and matches the observed bytes") {

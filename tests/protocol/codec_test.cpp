@@ -125,11 +125,11 @@ TEST_CASE("text that is not valid JSON is rejected as invalid JSON") {
 
 TEST_CASE("JSON strings with invalid UTF-8 or lone surrogates are rejected") {
   CHECK(
-      decode_error(serializer::v2, "[\"1\",\"2\",\"t\xff\",\"e\",{}]").starts_with("invalid JSON"));
+    decode_error(serializer::v2, "[\"1\",\"2\",\"t\xff\",\"e\",{}]").starts_with("invalid JSON"));
   CHECK(
-      decode_error(serializer::v2, "[\"1\",\"2\",\"t\xc3\",\"e\",{}]").starts_with("invalid JSON"));
+    decode_error(serializer::v2, "[\"1\",\"2\",\"t\xc3\",\"e\",{}]").starts_with("invalid JSON"));
   CHECK(decode_error(serializer::v2, R"(["1","2","t","e",{"k":"\ud800"}])")
-            .starts_with("invalid JSON"));
+          .starts_with("invalid JSON"));
 }
 
 TEST_CASE("payloads nested 64 levels deep are accepted and deeper ones are rejected") {
@@ -144,8 +144,8 @@ TEST_CASE("payloads nested 64 levels deep are accepted and deeper ones are rejec
 
 TEST_CASE("unicode topics, events and payloads decode to UTF-8") {
   auto m =
-      decode_ok(serializer::v2,
-                R"(["1","2","salle:caf\u00e9","\u00e9v\u00e9nement",{"emoji":"\ud83d\ude00"}])");
+    decode_ok(serializer::v2,
+              R"(["1","2","salle:caf\u00e9","\u00e9v\u00e9nement",{"emoji":"\ud83d\ude00"}])");
   CHECK(m.topic == "salle:caf\xc3\xa9");
   CHECK(m.event == "\xc3\xa9v\xc3\xa9nement");
   CHECK(json_payload(m).at("emoji") == json::value("\xf0\x9f\x98\x80"));
@@ -240,14 +240,14 @@ TEST_CASE("a V2 reply wraps status and response") {
   CHECK(encode_reply(serializer::v2, nullptr, "1", events::phoenix_topic, "ok", json::object{}) ==
         R"([null,"1","phoenix","phx_reply",{"status":"ok","response":{}}])");
   CHECK(
-      encode_reply(serializer::v2, nullptr, "6", "room:other", "error",
-                   json::parse(R"({"reason":"unmatched topic"})")) ==
-      R"([null,"6","room:other","phx_reply",{"status":"error","response":{"reason":"unmatched topic"}}])");
+    encode_reply(serializer::v2, nullptr, "6", "room:other", "error",
+                 json::parse(R"({"reason":"unmatched topic"})")) ==
+    R"([null,"6","room:other","phx_reply",{"status":"error","response":{"reason":"unmatched topic"}}])");
 }
 
 TEST_CASE("a V1 message encodes as an object with topic, event, payload and ref only") {
   const auto text =
-      encode_text(serializer::v1, "5", nullptr, "room:v1", "shout", json::parse(R"({"q":1})"));
+    encode_text(serializer::v1, "5", nullptr, "room:v1", "shout", json::parse(R"({"q":1})"));
   CHECK(text == R"({"topic":"room:v1","event":"shout","payload":{"q":1},"ref":null})");
   const auto obj = json::parse(text).as_object();
   CHECK(obj.size() == 4);
@@ -257,8 +257,8 @@ TEST_CASE("a V1 message encodes as an object with topic, event, payload and ref 
 TEST_CASE("a V1 reply is a phx_reply object without join_ref") {
   const auto text = encode_reply(serializer::v1, "1", "1", "room:v1", "ok", json::object{});
   CHECK(
-      text ==
-      R"({"topic":"room:v1","event":"phx_reply","payload":{"status":"ok","response":{}},"ref":"1"})");
+    text ==
+    R"({"topic":"room:v1","event":"phx_reply","payload":{"status":"ok","response":{}},"ref":"1"})");
   CHECK_FALSE(json::parse(text).as_object().contains("join_ref"));
 }
 

@@ -50,25 +50,25 @@ public:
 
   json::value make(int depth) {
     switch (pick(depth > 0 ? 9 : 7)) {
-    case 0: return nullptr;
-    case 1: return pick(2) == 1;
-    case 2: return static_cast<std::int64_t>(rng_());
-    case 3: return std::numeric_limits<std::uint64_t>::max() - pick(1000);
-    case 4: return make_double();
-    case 5:
-    case 6: return json::string(make_string());
-    case 7: {
-      json::array a;
-      for (int n = pick(5); n > 0; --n)
-        a.push_back(make(depth - 1));
-      return a;
-    }
-    default: {
-      json::object o;
-      for (int n = pick(5); n > 0; --n)
-        o[make_string()] = make(depth - 1);
-      return o;
-    }
+      case 0: return nullptr;
+      case 1: return pick(2) == 1;
+      case 2: return static_cast<std::int64_t>(rng_());
+      case 3: return std::numeric_limits<std::uint64_t>::max() - pick(1000);
+      case 4: return make_double();
+      case 5:
+      case 6: return json::string(make_string());
+      case 7: {
+        json::array a;
+        for (int n = pick(5); n > 0; --n)
+          a.push_back(make(depth - 1));
+        return a;
+      }
+      default: {
+        json::object o;
+        for (int n = pick(5); n > 0; --n)
+          o[make_string()] = make(depth - 1);
+        return o;
+      }
     }
   }
 
@@ -77,8 +77,10 @@ private:
 
   double make_double() {
     constexpr double inf = std::numeric_limits<double>::infinity();
-    const double specials[] = {inf, -inf, std::nan(""), 0.0, -0.0, 1e308, -1e-308, 5e-324,
-                               std::numeric_limits<double>::max(), 0.1};
+    const double specials[] = {inf,     -inf,   std::nan(""),
+                               0.0,     -0.0,   1e308,
+                               -1e-308, 5e-324, std::numeric_limits<double>::max(),
+                               0.1};
     if (pick(2) == 0)
       return specials[pick(10)];
     std::uniform_real_distribution<double> d(-1e12, 1e12);
@@ -86,8 +88,20 @@ private:
   }
 
   std::string make_string() {
-    static const char* pieces[] = {"a", "Z", "\"", "\\", "/", "\n", "\t", "\x01", "\x1f", " ",
-                                   "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x7f"};
+    static const char* pieces[] = {"a",
+                                   "Z",
+                                   "\"",
+                                   "\\",
+                                   "/",
+                                   "\n",
+                                   "\t",
+                                   "\x01",
+                                   "\x1f",
+                                   " ",
+                                   "\xc3\xa9",
+                                   "\xe2\x82\xac",
+                                   "\xf0\x9f\x98\x80",
+                                   "\x7f"};
     std::string s;
     for (int n = pick(8); n > 0; --n)
       s += pieces[pick(14)];
@@ -109,8 +123,8 @@ TEST_CASE("non-finite doubles are written as null, as JSON.stringify does") {
 }
 
 TEST_CASE("finite values are written exactly as boost::json::serialize writes them") {
-  for (const auto& v : {json::value(0.1), json::value(-0.0), json::value(1e308), json::value(5e-324),
-                        json::value(std::int64_t{-9223372036854775807 - 1}),
+  for (const auto& v : {json::value(0.1), json::value(-0.0), json::value(1e308),
+                        json::value(5e-324), json::value(std::int64_t{-9223372036854775807 - 1}),
                         json::value(std::uint64_t{18446744073709551615ULL}), json::value(true),
                         json::parse(R"({"a":[1,2.5,{"b":null,"c":"\u0001\"\\"}],"d":false})")})
     CHECK(write(v) == json::serialize(v));

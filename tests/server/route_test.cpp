@@ -18,10 +18,12 @@ struct greeting {
 class greeter final : public sb::actors::channel<> {
 public:
   explicit greeter(greeting g) : g_(std::move(g)) {}
-  sb::actors::join_result join(std::string_view, const sb::protocol::payload&, member_type&) override {
+  sb::actors::join_result join(std::string_view, const sb::protocol::payload&,
+                               member_type&) override {
     return sb::actors::join_result::accept(boost::json::object{{"greeting", g_.text}});
   }
-  sb::actors::in_result handle_in(std::string_view, const sb::protocol::payload&, member_type&) override {
+  sb::actors::in_result handle_in(std::string_view, const sb::protocol::payload&,
+                                  member_type&) override {
     return sb::actors::in_result::noreply();
   }
 
@@ -31,7 +33,8 @@ private:
 
 } // namespace
 
-TEST_CASE("make<Channel>(options) gives every room its own channel built from a copy of the options") {
+TEST_CASE(
+  "make<Channel>(options) gives every room its own channel built from a copy of the options") {
   auto factory = sb::actors::make<greeter>(greeting{"hi"});
   auto a = factory("t:1");
   auto b = factory("t:2");

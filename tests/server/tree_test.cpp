@@ -15,10 +15,10 @@
 
 #include <chrono>
 #include <fstream>
-#include <regex>
-#include <sstream>
 #include <functional>
 #include <mutex>
+#include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,9 +58,10 @@ private:
 /// room-level crash), "stall_crash" too after blocking the room for 300 ms; "end" stops the room
 /// gracefully; any other event gets an ok reply.
 class crashing_channel final
-  : public sb::actors::channel<sb::actors::no_member_state, std::string> {
+    : public sb::actors::channel<sb::actors::no_member_state, std::string> {
 public:
-  sb::actors::join_result join(std::string_view, const sb::protocol::payload&, member_type&) override {
+  sb::actors::join_result join(std::string_view, const sb::protocol::payload&,
+                               member_type&) override {
     return sb::actors::join_result::accept();
   }
   sb::actors::in_result handle_in(std::string_view event, const sb::protocol::payload&,
@@ -88,7 +89,8 @@ class relaying_channel final : public sb::actors::channel<> {
 public:
   explicit relaying_channel(bool opt_in) : opt_in_(opt_in) {}
   bool sends_reserved_events() const override { return opt_in_; }
-  sb::actors::join_result join(std::string_view, const sb::protocol::payload&, member_type&) override {
+  sb::actors::join_result join(std::string_view, const sb::protocol::payload&,
+                               member_type&) override {
     return sb::actors::join_result::accept();
   }
   sb::actors::in_result handle_in(std::string_view, const sb::protocol::payload& p,
@@ -118,7 +120,8 @@ struct fixture {
   caf::actor_system_config cfg;
   std::unique_ptr<caf::actor_system> sys;
   sb::supervision::supervisor_actor root;
-  std::shared_ptr<sb::actors::connection_context> ctx = std::make_shared<sb::actors::connection_context>();
+  std::shared_ptr<sb::actors::connection_context> ctx =
+    std::make_shared<sb::actors::connection_context>();
   std::mutex reports_mutex;
   std::vector<sb::supervision::report> reports;
 
@@ -126,14 +129,17 @@ struct fixture {
     cfg.set("scheduler.max-threads", 2);
     sys = std::make_unique<caf::actor_system>(cfg);
     auto routes = std::make_shared<sb::actors::router>();
-    REQUIRE(routes->add("crash:*", "crashing",
-                        [](std::string_view) { return std::make_unique<crashing_channel>(); })
+    REQUIRE(routes
+              ->add("crash:*", "crashing",
+                    [](std::string_view) { return std::make_unique<crashing_channel>(); })
               .empty());
-    REQUIRE(routes->add("relay:*", "relaying",
-                        [](std::string_view) { return std::make_unique<relaying_channel>(false); })
+    REQUIRE(routes
+              ->add("relay:*", "relaying",
+                    [](std::string_view) { return std::make_unique<relaying_channel>(false); })
               .empty());
-    REQUIRE(routes->add("optin:*", "relaying",
-                        [](std::string_view) { return std::make_unique<relaying_channel>(true); })
+    REQUIRE(routes
+              ->add("optin:*", "relaying",
+                    [](std::string_view) { return std::make_unique<relaying_channel>(true); })
               .empty());
     ctx->routes = routes;
     sb::server::tree_settings s;
@@ -172,8 +178,8 @@ struct fixture {
 
   client connect() {
     client c;
-    c.connection = sb::actors::spawn_connection(*sys, c.port,
-                                                std::make_shared<sb::actors::socket_info>(), ctx);
+    c.connection =
+      sb::actors::spawn_connection(*sys, c.port, std::make_shared<sb::actors::socket_info>(), ctx);
     return c;
   }
   void send(const client& c, const std::string& frame) {
@@ -206,7 +212,8 @@ TEST_CASE("a member-level crash ends that channel only, and the connection forge
 
   f.send(a, R"(["1","3",")" + topic + R"(","crash",{}])");
   CHECK(eventually([&] {
-    return a.port->count(R"(["1","1",")" + topic + R"(","phx_error",{"reason":"channel_crash"}])") == 1;
+    return a.port->count(R"(["1","1",")" + topic +
+                         R"(","phx_error",{"reason":"channel_crash"}])") == 1;
   }));
   // A later message on the topic gets the not-joined answer; b's channel and the room go on.
   f.send(a, R"(["1","4",")" + topic + R"(","ping",{}])");
@@ -224,7 +231,8 @@ TEST_CASE("a member-level crash ends that channel only, and the connection forge
   CHECK(eventually([&] { return a.port->count(R"(["6","7",")") == 1; }));
 }
 
-TEST_CASE("a room-level crash errors each member for that topic, and the next join starts a fresh room") {
+TEST_CASE(
+  "a room-level crash errors each member for that topic, and the next join starts a fresh room") {
   fixture f;
   auto topic = f.topic_in_partition(0);
   auto a = f.joined(topic, "1");
@@ -232,7 +240,8 @@ TEST_CASE("a room-level crash errors each member for that topic, and the next jo
 
   f.send(a, R"(["1","2",")" + topic + R"(","crash_room",{}])");
   auto error_frame = R"(["1","1",")" + topic + R"(","phx_error",{"reason":"channel_crash"}])";
-  CHECK(eventually([&] { return a.port->count(error_frame) == 1 && b.port->count(error_frame) == 1; }));
+  CHECK(
+    eventually([&] { return a.port->count(error_frame) == 1 && b.port->count(error_frame) == 1; }));
   // Rooms are temporary: the crash is reported, nothing is restarted.
   CHECK(eventually([&] {
     return f.reports_of("rooms_0", sb::supervision::report_context::child_terminated) == 1;
@@ -243,7 +252,8 @@ TEST_CASE("a room-level crash errors each member for that topic, and the next jo
   CHECK(eventually([&] { return a.port->count(R"(["3","3",")") == 1; }));
   f.send(a, R"(["3","4",")" + topic + R"(","ping",{}])");
   CHECK(eventually([&] { return a.port->count(R"(["3","4",")") == 1; }));
-  CHECK(f.reports_of("rooms_0", sb::supervision::report_context::reached_max_restart_intensity) == 0);
+  CHECK(f.reports_of("rooms_0", sb::supervision::report_context::reached_max_restart_intensity) ==
+        0);
 }
 
 TEST_CASE("a burst of room crashes never escalates: rooms are temporary children") {
@@ -292,7 +302,9 @@ TEST_CASE("a join racing a room crash is answered, and a retry finds a fresh roo
   CHECK((admitted || b.port->count("join crashed") == 1));
   if (!admitted) { // phoenix.js retries a failed join
     f.send(b, R"(["6","6",")" + topic + R"(","phx_join",{}])");
-    CHECK(eventually([&] { return b.port->count(R"(["6","6",")" + topic + R"(","phx_reply",{"status":"ok")") == 1; }));
+    CHECK(eventually([&] {
+      return b.port->count(R"(["6","6",")" + topic + R"(","phx_reply",{"status":"ok")") == 1;
+    }));
   }
 }
 
@@ -364,31 +376,33 @@ std::string docs_tree(const std::string& page, const std::string& heading) {
 
 } // namespace
 
-TEST_CASE("the tree docs/supervision.md pictures is the live tree, one connection and one room open") {
+TEST_CASE(
+  "the tree docs/supervision.md pictures is the live tree, one connection and one room open") {
   fixture f;
   caf::scoped_actor self{*f.sys};
-  auto connections =
-    sb::supervision::whereis<sb::supervision::supervisor_actor>(*f.sys, sb::server::connections_name);
+  auto connections = sb::supervision::whereis<sb::supervision::supervisor_actor>(
+    *f.sys, sb::server::connections_name);
   auto port = std::make_shared<recording_port>();
   auto conn = sb::supervision::start_child(
     self, connections,
-    caf::make_message(sb::actors::port_ptr{port},
-                      std::shared_ptr<const sb::actors::socket_info>{
-                        std::make_shared<sb::actors::socket_info>()}));
+    caf::make_message(sb::actors::port_ptr{port}, std::shared_ptr<const sb::actors::socket_info>{
+                                                    std::make_shared<sb::actors::socket_info>()}));
   REQUIRE(conn);
-  caf::anon_send(*conn, sb::actors::inbound_frame{
-                          R"(["1","1",")" + f.topic_in_partition(0) + R"(","phx_join",{}])"});
+  caf::anon_send(*conn, sb::actors::inbound_frame{R"(["1","1",")" + f.topic_in_partition(0) +
+                                                  R"(","phx_join",{}])"});
   REQUIRE(eventually([&] { return port->count("phx_reply") == 1; }));
   CHECK(sb::server::describe_tree(self, f.root) ==
         docs_tree("supervision.md", "## The server's tree"));
 }
 
-TEST_CASE("a restarted partition is found by name: joins reach the new shard without anyone being told") {
+TEST_CASE(
+  "a restarted partition is found by name: joins reach the new shard without anyone being told") {
   fixture f;
   const auto shard_name = sb::actors::shard_name(0);
   auto old_shard = sb::supervision::whereis(*f.sys, shard_name);
   REQUIRE(old_shard);
-  caf::anon_send_exit(old_shard, caf::exit_reason::kill); // partition_0 restarts rooms_0 and shard_0
+  caf::anon_send_exit(old_shard,
+                      caf::exit_reason::kill); // partition_0 restarts rooms_0 and shard_0
   REQUIRE(eventually([&] {
     auto now = sb::supervision::whereis(*f.sys, shard_name);
     return now && now != old_shard;

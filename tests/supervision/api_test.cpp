@@ -47,7 +47,8 @@ TEST_CASE("start_child returns the start error and keeps no spec") {
   t.stop(*sup);
 }
 
-TEST_CASE("terminate_child keeps the spec, restart_child starts it again, delete_child removes it") {
+TEST_CASE(
+  "terminate_child keeps the spec, restart_child starts it again, delete_child removes it") {
   test_system t;
   auto sup = sv::start_supervisor(t.sys, {}, {worker_spec("a"), worker_spec("b")});
   REQUIRE(sup);
@@ -83,7 +84,8 @@ TEST_CASE("terminate_child of a temporary child drops its spec") {
 TEST_CASE("count_children counts specs, active children, supervisors and workers") {
   test_system t;
   auto sup = sv::start_supervisor(
-    t.sys, {}, {worker_spec("a"), worker_spec("b"), sv::supervisor_child("s", {}, {worker_spec("x")})});
+    t.sys, {},
+    {worker_spec("a"), worker_spec("b"), sv::supervisor_child("s", {}, {worker_spec("x")})});
   REQUIRE(sup);
   REQUIRE_FALSE(sv::terminate_child(t.self, *sup, std::string{"b"}));
   auto counts = sv::count_children(t.self, *sup);
@@ -110,8 +112,8 @@ TEST_CASE("simple_one_for_one refuses static calls and static supervisors refuse
   CHECK(sv::terminate_child(t.self, *sup, caf::actor{}) == sup_error::not_found);
   auto stat = sv::start_supervisor(t.sys, {}, {});
   REQUIRE(stat);
-  CHECK(sv::start_child(t.self, *stat, caf::make_message(1)).error()
-        == sup_error::not_simple_one_for_one);
+  CHECK(sv::start_child(t.self, *stat, caf::make_message(1)).error() ==
+        sup_error::not_simple_one_for_one);
   t.stop(*sup);
   t.stop(*stat);
 }
@@ -146,14 +148,13 @@ TEST_CASE("an event-based actor drives a supervisor with the asynchronous calls"
   auto result = std::make_shared<event_log>();
   auto client = t.sys.spawn(
     [result](caf::event_based_actor* self, sv::supervisor_actor sup) {
-      sv::start_child(self, sup, caf::make_message(1))
-        .then([=](caf::actor child) {
-          sv::terminate_child(self, sup, child).then([=](sv::ok_atom) {
-            sv::count_children(self, sup).then([=](sv::child_counts counts) {
-              result->add("active=" + std::to_string(counts.active));
-            });
+      sv::start_child(self, sup, caf::make_message(1)).then([=](caf::actor child) {
+        sv::terminate_child(self, sup, child).then([=](sv::ok_atom) {
+          sv::count_children(self, sup).then([=](sv::child_counts counts) {
+            result->add("active=" + std::to_string(counts.active));
           });
         });
+      });
     },
     *sup);
   REQUIRE(wait_until([&] { return !result->entries().empty(); }));

@@ -48,8 +48,8 @@ TEST_CASE("all_significant stops the supervisor only after the last significant 
 
 TEST_CASE("a restarted significant child does not trigger auto_shutdown") {
   test_system t;
-  auto sup = sv::start_supervisor(t.sys, with(auto_shutdown_mode::any_significant),
-                                  {significant("s")});
+  auto sup =
+    sv::start_supervisor(t.sys, with(auto_shutdown_mode::any_significant), {significant("s")});
   REQUIRE(sup);
   auto old = t.child(*sup, "s");
   t.self->send(old, crash_atom::value); // abnormal: a transient child is restarted

@@ -14,13 +14,14 @@ sv::supervisor_flags dynamic_flags() {
 
 } // namespace
 
-TEST_CASE("ten thousand dynamic children start, are terminated one by one, and stop with the supervisor") {
+TEST_CASE(
+  "ten thousand dynamic children start, are terminated one by one, and stop with the supervisor") {
   constexpr std::size_t n = 10'000;
   test_system t;
   report_log reports;
-  auto sup = sv::start_supervisor(t.sys, dynamic_flags(),
-                                   {worker_spec("conn", sv::restart_type::temporary)},
-                                   {"scale", reports.handler(), {}});
+  auto sup =
+    sv::start_supervisor(t.sys, dynamic_flags(), {worker_spec("conn", sv::restart_type::temporary)},
+                         {"scale", reports.handler(), {}});
   REQUIRE(sup);
   std::vector<caf::actor> kids;
   kids.reserve(n);
@@ -44,7 +45,8 @@ TEST_CASE("ten thousand dynamic children start, are terminated one by one, and s
   CHECK(reports.count(sv::report_context::shutdown_error) == 0);
 }
 
-TEST_CASE("ten thousand permanent dynamic children are all restarted after crashes within the intensity") {
+TEST_CASE(
+  "ten thousand permanent dynamic children are all restarted after crashes within the intensity") {
   constexpr std::size_t n = 10'000;
   test_system t;
   auto flags = dynamic_flags();
@@ -57,13 +59,15 @@ TEST_CASE("ten thousand permanent dynamic children are all restarted after crash
     kids.push_back(*sv::start_child(t.self, *sup, caf::make_message(i)));
   for (auto& kid : kids)
     t.self->send_exit(kid, caf::exit_reason::kill);
-  REQUIRE(wait_until([&] {
-    auto xs = t.children(*sup);
-    std::size_t fresh = 0;
-    for (auto& x : xs)
-      if (x.child && x.child.id() > kids.back().id())
-        ++fresh;
-    return fresh == n;
-  }, 60s));
+  REQUIRE(wait_until(
+    [&] {
+      auto xs = t.children(*sup);
+      std::size_t fresh = 0;
+      for (auto& x : xs)
+        if (x.child && x.child.id() > kids.back().id())
+          ++fresh;
+      return fresh == n;
+    },
+    60s));
   t.stop(*sup);
 }

@@ -58,14 +58,15 @@ TEST_CASE("init handshake: a child counts as started only once it acknowledged i
   REQUIRE(sup);
   auto a = t.child(*sup, "a");
   REQUIRE(a);
-  t.self->request(a, caf::duration{10s}, ping_atom::value).receive([](ping_atom) {}, [](caf::error& err) {
-    FAIL("ping failed: " << caf::to_string(err));
-  });
+  t.self->request(a, caf::duration{10s}, ping_atom::value)
+    .receive([](ping_atom) {},
+             [](caf::error& err) { FAIL("ping failed: " << caf::to_string(err)); });
   CHECK(reports.count(report_context::progress, "a") == 1);
   t.stop(*sup);
 }
 
-TEST_CASE("init handshake: a child whose init fails is a start_error, never a crash counted against the intensity") {
+TEST_CASE("init handshake: a child whose init fails is a start_error, never a crash counted "
+          "against the intensity") {
   for (auto how : {init_outcome::refuse, init_outcome::crash}) {
     CAPTURE(static_cast<int>(how));
     test_system t;
@@ -89,14 +90,16 @@ TEST_CASE("init handshake: a child whose init fails is a start_error, never a cr
   }
 }
 
-TEST_CASE("init handshake: a restart whose init fails is a start_error and is retried, each retry counted") {
+TEST_CASE("init handshake: a restart whose init fails is a start_error and is retried, each retry "
+          "counted") {
   test_system t;
   report_log reports;
   auto outcome = outcome_of(init_outcome::ack);
   sv::supervisor_flags flags;
   flags.intensity = 3;
   flags.period = 60s;
-  auto sup = sv::start_supervisor(t.sys, flags, {acking_spec("w", outcome)}, {"retry", reports.handler()});
+  auto sup =
+    sv::start_supervisor(t.sys, flags, {acking_spec("w", outcome)}, {"retry", reports.handler()});
   REQUIRE(sup);
   auto first = t.child(*sup, "w");
   outcome->store(static_cast<int>(init_outcome::crash));
@@ -109,16 +112,17 @@ TEST_CASE("init handshake: a restart whose init fails is a start_error and is re
   CHECK(reports.count(report_context::reached_max_restart_intensity) == 1);
 }
 
-TEST_CASE("a failed start returns only after the started children stopped, with the structured reason") {
+TEST_CASE(
+  "a failed start returns only after the started children stopped, with the structured reason") {
   test_system t;
   auto stops = std::make_shared<event_log>();
   report_log reports;
-  auto sup = sv::start_supervisor(
-    t.sys, {},
-    {worker_spec("a", restart_type::permanent, {"a", stops}),
-     worker_spec("b", restart_type::permanent, {"b", stops}),
-     acking_spec("broken", outcome_of(init_outcome::refuse)), worker_spec("c")},
-    {"abort", reports.handler()});
+  auto sup = sv::start_supervisor(t.sys, {},
+                                  {worker_spec("a", restart_type::permanent, {"a", stops}),
+                                   worker_spec("b", restart_type::permanent, {"b", stops}),
+                                   acking_spec("broken", outcome_of(init_outcome::refuse)),
+                                   worker_spec("c")},
+                                  {"abort", reports.handler()});
   REQUIRE_FALSE(sup);
   // OTP: start_link returns {error, {shutdown, {failed_to_start_child, Id, Reason}}} after
   // init/1 terminated the children it had started.
@@ -134,9 +138,11 @@ TEST_CASE("a failed start returns only after the started children stopped, with 
 TEST_CASE("a nested supervisor whose child fails to start is a start error of its parent") {
   test_system t;
   report_log reports;
-  auto inner = sv::supervisor_child("inner", {}, {acking_spec("bad", outcome_of(init_outcome::crash))},
-                                    {"inner", reports.handler()});
-  auto sup = sv::start_supervisor(t.sys, {}, {worker_spec("w"), inner}, {"outer", reports.handler()});
+  auto inner =
+    sv::supervisor_child("inner", {}, {acking_spec("bad", outcome_of(init_outcome::crash))},
+                         {"inner", reports.handler()});
+  auto sup =
+    sv::start_supervisor(t.sys, {}, {worker_spec("w"), inner}, {"outer", reports.handler()});
   REQUIRE_FALSE(sup);
   auto failed = sv::failed_child(sup.error());
   REQUIRE(failed);
@@ -167,7 +173,8 @@ TEST_CASE("exit signals: a supervisor obeys its parent's and ignores everyone el
   CHECK(t.await_down(nested) == caf::exit_reason::user_shutdown);
 }
 
-TEST_CASE("stop ends a supervisor in order with the reason given, and answers just before it exits") {
+TEST_CASE(
+  "stop ends a supervisor in order with the reason given, and answers just before it exits") {
   test_system t;
   auto stops = std::make_shared<event_log>();
   auto sup = sv::start_supervisor(t.sys, {},
@@ -185,12 +192,14 @@ TEST_CASE("stop ends a supervisor in order with the reason given, and answers ju
 
 TEST_CASE("get_childspec, get_flags and which_children describe the live tree") {
   test_system t;
-  sv::supervisor_flags flags{sv::restart_strategy::rest_for_one, 4, 7s, sv::auto_shutdown_mode::any_significant};
+  sv::supervisor_flags flags{sv::restart_strategy::rest_for_one, 4, 7s,
+                             sv::auto_shutdown_mode::any_significant};
   auto w = worker_spec("w", restart_type::transient);
   w.shutdown = sv::shutdown_spec::brutal_kill();
   w.significant = true;
   sv::supervisor_flags dyn{sv::restart_strategy::simple_one_for_one, 9, 1s};
-  auto pool = sv::supervisor_child("pool", dyn, {worker_spec("conn", restart_type::temporary)}, {"pool_sup"});
+  auto pool =
+    sv::supervisor_child("pool", dyn, {worker_spec("conn", restart_type::temporary)}, {"pool_sup"});
   auto sup = sv::start_supervisor(t.sys, flags, {w, pool}, {"root"});
   REQUIRE(sup);
   auto got = sv::get_flags(t.self, *sup);
@@ -229,7 +238,8 @@ TEST_CASE("one injected clock times both restart intensity and shutdown timeouts
   REQUIRE(sup);
   auto child = t.child(*sup, "stubborn");
   // terminate_child waits for the shutdown timeout, which only the manual clock can reach.
-  auto rh = t.self->request(*sup, caf::infinite, sv::terminate_child_atom::value, std::string{"stubborn"});
+  auto rh =
+    t.self->request(*sup, caf::infinite, sv::terminate_child_atom::value, std::string{"stubborn"});
   REQUIRE(wait_until([&] { return clock->pending() == 1; }));
   clock->advance(4999ms);
   t.self->send(child, ping_atom::value); // still alive: it answers

@@ -29,7 +29,8 @@ void make_exit(test_system& t, const caf::actor& child, exit_kind how) {
 }
 
 bool restarts(restart_type type, exit_kind how) {
-  return type == restart_type::permanent || (type == restart_type::transient && how == exit_kind::abnormal);
+  return type == restart_type::permanent ||
+         (type == restart_type::transient && how == exit_kind::abnormal);
 }
 
 // Static strategies: children a, b, c; b has the restart type under test, a and c are permanent.
@@ -40,9 +41,9 @@ void run_static(restart_strategy strategy, restart_type type, exit_kind how) {
   test_system t;
   report_log reports;
   sv::supervisor_flags flags{strategy, 10, 5000ms, sv::auto_shutdown_mode::never};
-  auto sup = sv::start_supervisor(t.sys, flags,
-                                  {worker_spec("a"), worker_spec("b", type), worker_spec("c")},
-                                  {"matrix", reports.handler(), {}});
+  auto sup =
+    sv::start_supervisor(t.sys, flags, {worker_spec("a"), worker_spec("b", type), worker_spec("c")},
+                         {"matrix", reports.handler(), {}});
   REQUIRE(sup);
   auto a = t.child(*sup, "a");
   auto b = t.child(*sup, "b");
@@ -75,8 +76,8 @@ void run_dynamic(restart_type type, exit_kind how) {
   report_log reports;
   sv::supervisor_flags flags{restart_strategy::simple_one_for_one, 10, 5000ms,
                              sv::auto_shutdown_mode::never};
-  auto sup = sv::start_supervisor(t.sys, flags, {worker_spec("w", type)},
-                                  {"matrix", reports.handler(), {}});
+  auto sup =
+    sv::start_supervisor(t.sys, flags, {worker_spec("w", type)}, {"matrix", reports.handler(), {}});
   REQUIRE(sup);
   std::vector<caf::actor> kids;
   for (int i = 0; i < 3; ++i) {

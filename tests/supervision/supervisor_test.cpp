@@ -69,7 +69,8 @@ TEST_CASE("children start in order and stop in reverse order") {
   CHECK(stops->entries() == std::vector<std::string>{"c", "b", "a"});
 }
 
-TEST_CASE("a failed start aborts the supervisor's start and stops the started children in reverse") {
+TEST_CASE(
+  "a failed start aborts the supervisor's start and stops the started children in reverse") {
   test_system t;
   auto stops = std::make_shared<event_log>();
   report_log reports;
@@ -91,9 +92,10 @@ TEST_CASE("a failed start aborts the supervisor's start and stops the started ch
 
 TEST_CASE("an ignored child keeps its spec undefined, an ignored temporary child is dropped") {
   test_system t;
-  auto sup = sv::start_supervisor(t.sys, {},
-                                  {ignored_spec("keep", restart_type::permanent),
-                                   ignored_spec("drop", restart_type::temporary), worker_spec("w")});
+  auto sup =
+    sv::start_supervisor(t.sys, {},
+                         {ignored_spec("keep", restart_type::permanent),
+                          ignored_spec("drop", restart_type::temporary), worker_spec("w")});
   REQUIRE(sup);
   auto xs = t.children(*sup);
   REQUIRE(xs.size() == 2);
@@ -135,7 +137,8 @@ TEST_CASE("more restarts than the intensity within the period make the superviso
   flags.period = 5s;
   auto stops = std::make_shared<event_log>();
   auto sup = sv::start_supervisor(
-    t.sys, flags, {worker_spec("other", restart_type::permanent, {"other", stops}), worker_spec("w")},
+    t.sys, flags,
+    {worker_spec("other", restart_type::permanent, {"other", stops}), worker_spec("w")},
     {"escalate", reports.handler(), clock});
   REQUIRE(sup);
   REQUIRE(crash_and_settle(t, *sup, "w"));
@@ -156,8 +159,8 @@ TEST_CASE("restarts spread wider than the period never exhaust the intensity") {
   sv::supervisor_flags flags;
   flags.intensity = 2;
   flags.period = 5s;
-  auto sup = sv::start_supervisor(t.sys, flags, {worker_spec("w")},
-                                  {"spread", reports.handler(), clock});
+  auto sup =
+    sv::start_supervisor(t.sys, flags, {worker_spec("w")}, {"spread", reports.handler(), clock});
   REQUIRE(sup);
   for (int i = 0; i < 6; ++i) {
     REQUIRE(crash_and_settle(t, *sup, "w"));

@@ -31,7 +31,8 @@ using crash_atom = caf::atom_constant<caf::atom("crash")>;
 using ping_atom = caf::atom_constant<caf::atom("ping")>;
 
 /// Waits until `pred` holds, checking every millisecond, up to `deadline`.
-inline bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds deadline = 10s) {
+inline bool wait_until(const std::function<bool()>& pred,
+                       std::chrono::milliseconds deadline = 10s) {
   auto until = std::chrono::steady_clock::now() + deadline;
   while (!pred()) {
     if (std::chrono::steady_clock::now() > until)
@@ -88,8 +89,8 @@ private:
 /// How a test worker behaves.
 struct worker_cfg {
   std::string name;
-  std::shared_ptr<event_log> stops;  ///< logs `name` when asked to exit
-  bool ignore_shutdown = false;      ///< traps exits and ignores all but kill
+  std::shared_ptr<event_log> stops; ///< logs `name` when asked to exit
+  bool ignore_shutdown = false;     ///< traps exits and ignores all but kill
 };
 
 /// Handles normal_atom (quits normally), crash_atom (throws), ping_atom (replies ping).
@@ -109,8 +110,10 @@ inline caf::behavior worker(caf::event_based_actor* self, worker_cfg cfg) {
 }
 
 /// A worker child spec; counts its starts in `starts` when given.
-inline sv::child_spec worker_spec(std::string id, sv::restart_type restart = sv::restart_type::permanent,
-                                  worker_cfg cfg = {}, std::shared_ptr<std::atomic<int>> starts = {}) {
+inline sv::child_spec worker_spec(std::string id,
+                                  sv::restart_type restart = sv::restart_type::permanent,
+                                  worker_cfg cfg = {},
+                                  std::shared_ptr<std::atomic<int>> starts = {}) {
   if (cfg.name.empty())
     cfg.name = id;
   sv::child_spec spec;

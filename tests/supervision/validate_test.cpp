@@ -32,7 +32,8 @@ TEST_CASE("a child spec without a start function is refused with missing_start")
   CHECK(sv::validate(flags(), {spec}) == sup_error::missing_start);
 }
 
-TEST_CASE("OTP bad_combination: a significant permanent child is refused, transient and temporary are not") {
+TEST_CASE("OTP bad_combination: a significant permanent child is refused, transient and temporary "
+          "are not") {
   auto f = flags();
   f.auto_shutdown = sv::auto_shutdown_mode::any_significant;
   auto spec = worker_spec("a");
