@@ -8,7 +8,7 @@
 
 namespace switchboard::actors {
 
-/// What each connection actor enforces (actors/connection.hpp extends it).
+/// What each connection actor enforces (actors/connection.hpp holds it).
 struct connection_limits {
   std::size_t max_channels = 100; ///< channels joined at once; a join past it is refused
 

@@ -88,7 +88,7 @@ inline constexpr std::uint16_t invalid_payload = 1007; ///< undecodable frame
 inline constexpr std::uint16_t policy = 1008;          ///< sustained rate-limit abuse
 inline constexpr std::uint16_t too_big = 1009;         ///< frame over max_frame_bytes
 inline constexpr std::uint16_t internal_error = 1011;  ///< connection actor crashed
-inline constexpr std::uint16_t try_again_later = 1013; ///< slow consumer
+inline constexpr std::uint16_t try_again_later = 1013; ///< slow consumer, server restarting
 } // namespace close_code
 
 } // namespace switchboard::actors

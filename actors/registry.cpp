@@ -23,7 +23,8 @@ struct waiting_join {
 };
 
 struct room_entry {
-  room_actor room; ///< invalid while the room starts
+  room_actor room;         ///< invalid while the room starts
+  std::uint64_t start = 0; ///< the start_room call this entry's room came (or comes) from
   std::uint64_t joins_forwarded = 0;
   std::vector<waiting_join> waiting;
 };
@@ -31,6 +32,7 @@ struct room_entry {
 struct shard_state {
   std::unordered_map<std::string, room_entry> rooms;
   std::unordered_map<caf::actor_id, std::string> topic_of; ///< monitored room → its topic
+  std::uint64_t starts = 0;                                ///< start_room calls so far
   supervision::supervisor_actor room_supervisor;
   room_limits limits;
   std::size_t index = 0;
@@ -62,7 +64,16 @@ void fail_waiting(shard_actor* self, const std::string& topic, const caf::error&
   self->state.rooms.erase(i);
 }
 
+/// Whether `topic`'s entry still waits for the room of start `start`: the supervisor's answer to
+/// a start can arrive after that room announced itself, went idle and was stopped, while a
+/// later start for the topic is under way; that stale answer must not touch the new entry.
+bool awaits(shard_actor* self, const std::string& topic, std::uint64_t start) {
+  auto i = self->state.rooms.find(topic);
+  return i != self->state.rooms.end() && i->second.start == start;
+}
+
 void start_room(shard_actor* self, const std::string& topic, std::shared_ptr<const route> r) {
+  const auto start = self->state.rooms[topic].start = ++self->state.starts;
   auto args =
     caf::make_message(topic, std::move(r), registry_shard_actor{self}, self->state.limits);
   const auto& sup = self->state.room_supervisor;
@@ -72,9 +83,15 @@ void start_room(shard_actor* self, const std::string& topic, std::shared_ptr<con
   self
     ->request(sup, caf::infinite, supervision::start_child_atom::value,
               supervision::start_args{std::move(args)})
-    .then([self, topic](
-            const caf::actor& room) { watch(self, caf::actor_cast<room_actor>(room), topic); },
-          [self, topic](caf::error& err) { fail_waiting(self, topic, err); });
+    .then(
+      [self, topic, start](const caf::actor& room) {
+        if (awaits(self, topic, start))
+          watch(self, caf::actor_cast<room_actor>(room), topic);
+      },
+      [self, topic, start](caf::error& err) {
+        if (awaits(self, topic, start))
+          fail_waiting(self, topic, err);
+      });
 }
 
 registry_shard_actor::behavior_type registry_shard(shard_actor* self, std::size_t index,
@@ -102,15 +119,9 @@ registry_shard_actor::behavior_type registry_shard(shard_actor* self, std::size_
       return;
     // Rooms are temporary: nobody restarts a crashed room. Joins already forwarded to it were
     // bounced to their connections with an error (answered "join crashed"); the next join
-    // (phoenix.js rejoins after phx_error) starts a fresh room, and so do joins waiting here.
-    auto& e = i->second;
-    if (e.waiting.empty()) {
-      st.rooms.erase(i);
-      return;
-    }
-    e.room = nullptr;
-    e.joins_forwarded = 0;
-    start_room(self, topic, e.waiting.front().req.route);
+    // (phoenix.js rejoins after phx_error) starts a fresh room. No join waits here: a running
+    // room's entry forwards every join at once.
+    st.rooms.erase(i);
   });
   return {
     [self](join_request& req) -> join_promise {

@@ -13,9 +13,8 @@
 ///   room_idle        from a room with no members: if every join forwarded to it has been seen,
 ///                    the entry is erased and the room told to stop (a normal exit)
 ///   down messages of rooms: a crashed room's entry is erased, so the next join starts a fresh
-///                    room (or, should joins be waiting, a fresh room is started for them); joins
-///                    forwarded to the dead room are answered with an error by CAF (the
-///                    connection replies "join crashed")
+///                    room; joins forwarded to the dead room are answered with an error by CAF
+///                    (the connection replies "join crashed")
 /// Exits: when its supervisor stops it.
 ///
 /// Shard i is registered under the name shard_name(i) (supervision/names.hpp) and its room

@@ -58,6 +58,8 @@ public:
                          const protocol::payload& payload) = 0;
 
   /// The ref of the message being handled, for a reply sent after handle_in returned noreply.
+  /// Only handle_in has one: called from any other callback it returns an empty ref, which
+  /// reply() ignores.
   [[nodiscard]] virtual reply_ref current_ref() const = 0;
   /// Replies to a saved ref; ignored if that member has left or rejoined since.
   virtual void reply(const reply_ref& to, std::string_view status,

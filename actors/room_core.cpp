@@ -161,6 +161,11 @@ void room_core::publish(caf::actor_id from, protocol::message& msg) {
     auto* m = find(from);
     if (!m)
       return; // raced a leave or a close: the member is gone, so is its reply
+    // current_ref() names this message during handle_in only; elsewhere it is empty.
+    struct clear_ref {
+      reply_ref& ref;
+      ~clear_ref() { ref = {}; }
+    } clear{current_ref_};
     current_ref_ = reply_ref{from, m->join_ref_, msg.ref};
     in_result result;
     try {

@@ -15,8 +15,8 @@ namespace switchboard::net {
 
 /// Hands `session` over to a fresh connection actor; `early` are bytes the HTTP parser read past
 /// the upgrade request. When no connection actor can be had (the connections supervisor is
-/// restarting, or the start failed) the session is closed with 1013 (try again later), which
-/// phoenix.js reconnects after.
+/// restarting, the start failed, or no answer came within handshake_timeout) the session is
+/// closed with 1013 (try again later), which phoenix.js reconnects after.
 void hand_off(const server_context& ctx, std::shared_ptr<ws_session> session,
               std::shared_ptr<const actors::socket_info> info, std::string early);
 

@@ -42,7 +42,7 @@ struct session_options {
 };
 
 /// What the listener and its HTTP sessions enforce up to the upgrade, for the whole server
-/// (net/server_context.hpp extends it).
+/// (net/server_context.hpp holds it).
 struct accept_limits {
   std::size_t max_connections = 15'000;    ///< upgrades beyond it get HTTP 503
   std::size_t max_http_connections = 1024; ///< connections not yet upgraded; beyond it 503

@@ -200,7 +200,9 @@ void read_runtime(const reader& r, const toml::table& t, runtime_config& out) {
     } else if (name == "io_threads") {
       out.io_threads = r.count(v, key, at_least::one);
     } else if (name == "registry_partitions") {
-      out.registry_partitions = r.count(v, key, at_least::zero); // 0 = scheduler threads
+      // 0 = scheduler threads; at most 1024, as each shard's registered name has 10 characters.
+      out.registry_partitions =
+        static_cast<std::size_t>(r.integer(v, key, 0, 1024, "an integer from 0 to 1024"));
     } else if (name == "memory_trim_interval_ms") {
       out.memory_trim_interval = r.millis(v, key, at_least::zero); // 0 disables trimming
     } else if (name == "log_level") {

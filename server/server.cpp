@@ -61,13 +61,16 @@ struct server::runtime {
         trimmer(c.runtime.memory_trim_interval,
                 [this] { return sessions.take_released(trim_after_released_bytes); }) {}
 
-  caf::actor_system_config actor_config;
-  caf::actor_system system;
+  // Destroyed in reverse order: the actor system (whose destructor waits for every actor, the
+  // short-lived ones of net/hand_off.cpp included) goes before the sessions and the io_context
+  // those actors may still touch.
   asio::io_context ioc;
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
-  std::vector<std::thread> io_threads;
   net::session_registry sessions;
   net::server_context ctx;
+  caf::actor_system_config actor_config;
+  caf::actor_system system;
+  std::vector<std::thread> io_threads;
   sv::supervisor_actor root;
   std::atomic<bool> root_down{false};
   bool stopped = false;

@@ -1,6 +1,6 @@
 #pragma once
 /// The server's supervision tree. Its shape is defined once, in tree.cpp's specs;
-/// docs/architecture.md shows the output of describe_tree for it (tests/server/tree_test.cpp keeps
+/// docs/supervision.md shows the output of describe_tree for it (tests/server/tree_test.cpp keeps
 /// the two equal), and `switchboard --print-tree` prints the live one. Start order is top to
 /// bottom, stop order the reverse: the listener stops accepting first, then every connection closes
 /// with 1001, then the rooms stop.

@@ -6,7 +6,9 @@
 ///
 /// Unlike OTP, a name is not removed when its holder exits: until a successor registers, whereis
 /// returns the dead holder, and a request to it fails at once with an error (CAF answers for
-/// dead actors) instead of returning `undefined`. Callers treat both the same way: retry later.
+/// dead actors); while the successor registers it returns an invalid handle for an instant (CAF's
+/// registry does not overwrite, so the old entry goes first). Callers treat both the way OTP
+/// callers treat `undefined`: retry later.
 
 #include "supervision/child_spec.hpp"
 

@@ -150,7 +150,9 @@ TEST_CASE("integers out of their range are rejected with the offending value") {
   CHECK(error_of("[limits]\nidle_timeout_ms = -5\n") ==
         "t.toml:2: limits.idle_timeout_ms: expected a non-negative integer, got -5");
   CHECK(error_of("[runtime]\nregistry_partitions = -1\n") ==
-        "t.toml:2: runtime.registry_partitions: expected a non-negative integer, got -1");
+        "t.toml:2: runtime.registry_partitions: expected an integer from 0 to 1024, got -1");
+  CHECK(error_of("[runtime]\nregistry_partitions = 1025\n") ==
+        "t.toml:2: runtime.registry_partitions: expected an integer from 0 to 1024, got 1025");
   CHECK(error_of("[listener]\nport = 65535\n[runtime]\nregistry_partitions = 0\n").empty());
 }
 
