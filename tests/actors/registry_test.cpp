@@ -26,6 +26,7 @@ using namespace sb::actors;
 using announce_atom = caf::atom_constant<caf::atom("t_announce")>;
 using go_idle_atom = caf::atom_constant<caf::atom("t_goidle")>;
 using ask_join_atom = caf::atom_constant<caf::atom("t_askjoin")>;
+using answer_atom = caf::atom_constant<caf::atom("t_answer")>;
 
 /// What one stand-in room saw.
 struct room_log {
@@ -67,27 +68,42 @@ struct started_room {
 
 /// What the stand-in supervisor does and did.
 struct supervisor_script {
-  caf::error fail_with; ///< when set, start_child answers this error
+  caf::error fail_with;      ///< when set, start_child answers this error
+  bool hold_answers = false; ///< when set, the answers wait in `held` until the test delivers them
   std::size_t start_requests = 0;
   std::vector<started_room> started;
+  std::vector<std::pair<caf::response_promise, caf::actor>> held;
 };
 
 /// Stands in for the rooms' simple_one_for_one supervisor: a start_child spawns a stand-in room
-/// with the start arguments the shard passes (topic, route, shard, limits), or fails.
+/// with the start arguments the shard passes (topic, route, shard, limits), or fails; with
+/// hold_answers, the answer waits until answer_atom.
 caf::behavior stand_in_supervisor(caf::event_based_actor* self,
                                   std::shared_ptr<supervisor_script> script) {
   return {
-    [=](sup::start_child_atom, const sup::start_args& a) -> caf::result<caf::actor> {
+    [=](sup::start_child_atom, const sup::start_args& a) {
       ++script->start_requests;
-      if (script->fail_with)
-        return script->fail_with;
+      auto rp = self->make_response_promise();
+      if (script->fail_with) {
+        rp.deliver(script->fail_with);
+        return rp;
+      }
       REQUIRE(a.args.match_elements<std::string, std::shared_ptr<const route>, registry_shard_actor,
                                     room_limits>());
       auto log = std::make_shared<room_log>();
       log->topic = a.args.get_as<std::string>(0);
       auto room = self->spawn(stand_in_room, a.args.get_as<registry_shard_actor>(2), log);
       script->started.push_back({room, log});
-      return room;
+      if (script->hold_answers)
+        script->held.emplace_back(rp, room);
+      else
+        rp.deliver(room);
+      return rp;
+    },
+    [=](answer_atom) { // delivers the oldest held answer (a promise is delivered by its actor)
+      auto [rp, room] = script->held.front();
+      script->held.erase(script->held.begin());
+      rp.deliver(room);
     },
   };
 }
@@ -347,4 +363,27 @@ TEST_CASE("a broadcast goes to the topic's running room, and none is queued for 
   CHECK(f.room(0).log->broadcasts == 0);
   broadcast();
   CHECK(f.room(0).log->broadcasts == 1);
+}
+
+// The supervisor's answer to a room start and the room's own announcement come from different
+// actors, so the answer can arrive last, even after that room went idle and was stopped while a
+// later start for the topic is under way. That stale answer must not make the shard watch the
+// stopped room, whose down message would then fail the joins waiting for the new one.
+TEST_CASE(
+  "a stale answer to an earlier room start leaves the joins waiting for a later start alone") {
+  fixture f;
+  f.script->hold_answers = true;
+  auto a = f.join();
+  f.announce(0); // the room runs before the supervisor's answer arrived
+  REQUIRE(admitted_by(a, f.room(0).room));
+  caf::anon_send(f.room(0).room, go_idle_atom::value);
+  f.sched->run(); // idle: the shard stops the room and forgets the topic
+  REQUIRE(f.room(0).log->stopped);
+  auto b = f.join(); // a second start, still unanswered
+  REQUIRE(f.script->start_requests == 2);
+  caf::anon_send(f.supervisor, answer_atom::value); // the first start's answer, at last
+  f.sched->run();
+  CHECK_FALSE(b.answer->answered); // still waiting for its own room, not failed
+  f.announce(1);
+  CHECK(admitted_by(b, f.room(1).room));
 }

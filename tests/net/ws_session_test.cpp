@@ -2,6 +2,8 @@
 // rooms, the sweeper and the I/O thread drive it in the server: per-pusher order, pongs, and the
 // close frame after everything queued. Its main reader is the ThreadSanitizer pass.
 
+#include "loopback_client.hpp"
+
 #include "net/session_registry.hpp"
 #include "net/ws_session.hpp"
 #include "protocol/ws_frame.hpp"
@@ -27,40 +29,9 @@ using asio::ip::tcp;
 
 namespace {
 
-struct server_frame {
-  std::uint8_t opcode;
-  std::string payload;
-};
-
-/// Reads one unmasked server frame (blocking).
-server_frame read_frame(tcp::socket& s) {
-  std::uint8_t head[2];
-  asio::read(s, asio::buffer(head));
-  std::uint64_t len = head[1] & 0x7F;
-  if (len >= 126) {
-    std::uint8_t ext[8];
-    const std::size_t n = len == 126 ? 2 : 8;
-    asio::read(s, asio::buffer(ext, n));
-    len = 0;
-    for (std::size_t i = 0; i < n; ++i)
-      len = (len << 8) | ext[i];
-  }
-  server_frame f{static_cast<std::uint8_t>(head[0] & 0x0F), std::string(len, '\0')};
-  asio::read(s, asio::buffer(f.payload));
-  return f;
-}
-
-/// Writes one masked client control frame (payload < 126 bytes).
-void write_client_frame(tcp::socket& s, sb::protocol::ws_opcode op, std::string_view payload) {
-  const std::uint8_t key[4] = {0x37, 0xfa, 0x21, 0x3d};
-  std::string out;
-  out.push_back(static_cast<char>(0x80 | static_cast<std::uint8_t>(op)));
-  out.push_back(static_cast<char>(0x80 | payload.size()));
-  out.append(reinterpret_cast<const char*>(key), 4);
-  for (std::size_t i = 0; i < payload.size(); ++i)
-    out.push_back(static_cast<char>(payload[i] ^ key[i % 4]));
-  asio::write(s, asio::buffer(out));
-}
+using sb::tests::read_frame;
+using sb::tests::server_frame;
+using sb::tests::write_client_frame;
 
 sb::actors::frame_ptr
 text_frame(const std::string& payload, sb::actors::frame_class cls,
