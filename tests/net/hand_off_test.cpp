@@ -100,8 +100,9 @@ struct fixture {
     auto frame = sb::tests::read_frame(client);
     REQUIRE(frame.opcode == 0x8);
     REQUIRE(frame.payload.size() >= 2);
-    const auto code = static_cast<std::uint16_t>(
-      (static_cast<unsigned char>(frame.payload[0]) << 8) | static_cast<unsigned char>(frame.payload[1]));
+    const auto code =
+      static_cast<std::uint16_t>((static_cast<unsigned char>(frame.payload[0]) << 8) |
+                                 static_cast<unsigned char>(frame.payload[1]));
     sb::tests::write_client_frame(client, sb::protocol::ws_opcode::close, "\x03\xe8");
     boost::system::error_code ec;
     char byte;
@@ -138,8 +139,8 @@ TEST_CASE("the session starts reading once the connections supervisor answered w
                               return sv::start_result{sys.spawn(recording_connection, in)};
                             },
                             sv::restart_type::temporary, sv::shutdown_spec::after(1000ms)};
-  auto sup = sv::start_supervisor(*f.sys, {sv::restart_strategy::simple_one_for_one, 3, 10s},
-                                  {connection});
+  auto sup =
+    sv::start_supervisor(*f.sys, {sv::restart_strategy::simple_one_for_one, 3, 10s}, {connection});
   REQUIRE(sup);
   f.sys->registry().put(connections_name, *sup);
   f.hand_off();
