@@ -26,8 +26,10 @@ const REJOIN_TIMEOUT_MS = 5000;
  * Joins `topic` on a new socket and records everything the channel goes through: `inbox`
  * (events `shout`), `errors` (onError payloads), `closes` (onClose) and `joins` (every join
  * reply, the rejoins included: phoenix.js re-sends the same join push, hooks and all).
+ * `beforeJoin(channel, socket)` runs before the join is sent, for hooks that must see its first
+ * frames (a Presence).
  */
-async function joinTracked(topic, params = {}) {
+async function joinTracked(topic, params = {}, beforeJoin = () => {}) {
   const socket = await connectSocket(ctx.server);
   const channel = socket.channel(topic, params);
   channel.inbox = new Mailbox(`${topic} events`);
@@ -37,6 +39,7 @@ async function joinTracked(topic, params = {}) {
   channel.on('shout', (payload) => channel.inbox.push(payload));
   channel.onError((payload) => channel.errors.push(payload));
   channel.onClose(() => channel.closes.push('closed'));
+  beforeJoin(channel, socket);
   channel
     .join()
     .receive('ok', (response) => channel.joins.push({ status: 'ok', response }))
@@ -142,24 +145,23 @@ describe('crashy example: presence across a crash', { skip }, () => {
 
   test('a room crash drops the room presences; members that rejoin are tracked again and resync, the others leave', async () => {
     const topic = uniqueTopic('crash');
-    const socketA = await connectSocket(ctx.server);
-    const a = socketA.channel(topic, { user_id: 'ann' });
-    const presenceA = watchPresence(a);
-    a.joins = new Mailbox('ann joins');
-    a.join().receive('ok', () => a.joins.push('ok'));
-    await a.joins.next({ what: "ann's join" });
-    const socketB = await connectSocket(ctx.server);
-    const b = socketB.channel(topic, { user_id: 'bob' });
-    b.joins = new Mailbox('bob joins');
-    b.onError(() => socketB.disconnect()); // bob's client gives up when the room crashes
-    b.join().receive('ok', () => b.joins.push('ok'));
-    await b.joins.next({ what: "bob's join" });
+    let presenceA;
+    const a = await joinTracked(topic, { user_id: 'ann' }, (channel) => {
+      presenceA = watchPresence(channel);
+    });
+    // bob's client gives up when the room crashes
+    const b = await joinTracked(topic, { user_id: 'bob' }, (channel, socket) =>
+      channel.onError(() => socket.disconnect()),
+    );
     await a.syncs.waitFor((s) => s.ann === 1 && s.bob === 1, { what: 'ann and bob online' });
 
     a.syncs = new Mailbox('presence syncs after the crash'); // only what follows the crash counts
     a.push('crash_room', {});
     // ann rejoins by herself into a fresh room; its presence_state no longer has bob.
-    await a.joins.waitCount(2, () => true, { timeout: REJOIN_TIMEOUT_MS, what: "ann's rejoin" });
+    await a.joins.waitCount(2, (j) => j.status === 'ok', {
+      timeout: REJOIN_TIMEOUT_MS,
+      what: "ann's rejoin",
+    });
     const synced = await a.syncs.waitFor((s) => s.ann === 1 && !('bob' in s), {
       timeout: REJOIN_TIMEOUT_MS,
       what: 'the resync after the crash',
@@ -170,24 +172,18 @@ describe('crashy example: presence across a crash', { skip }, () => {
 
   test("a crashed channel's presence leaves; its rejoin is tracked again", async () => {
     const topic = uniqueTopic('crash');
-    const socketA = await connectSocket(ctx.server);
-    const a = socketA.channel(topic, { user_id: 'ann' });
-    watchPresence(a);
-    a.joins = new Mailbox('ann joins');
-    a.join().receive('ok', () => a.joins.push('ok'));
-    await a.joins.next({ what: "ann's join" });
-    const socketB = await connectSocket(ctx.server);
-    const b = socketB.channel(topic, { user_id: 'bob' });
-    b.joins = new Mailbox('bob joins');
-    b.join().receive('ok', () => b.joins.push('ok'));
-    await b.joins.next({ what: "bob's join" });
+    const a = await joinTracked(topic, { user_id: 'ann' }, watchPresence);
+    const b = await joinTracked(topic, { user_id: 'bob' });
     await a.syncs.waitFor((s) => s.ann === 1 && s.bob === 1, { what: 'ann and bob online' });
 
     a.syncs = new Mailbox('presence syncs after the crash');
     b.push('crash', {});
     // bob's socket stays open: his presence leaves because his channel's leave ran (crashed).
     await a.syncs.waitFor((s) => s.ann === 1 && !('bob' in s), { what: "bob's leave" });
-    await b.joins.waitCount(2, () => true, { timeout: REJOIN_TIMEOUT_MS, what: "bob's rejoin" });
+    await b.joins.waitCount(2, (j) => j.status === 'ok', {
+      timeout: REJOIN_TIMEOUT_MS,
+      what: "bob's rejoin",
+    });
     await a.syncs.waitFor((s, i) => i > 0 && s.ann === 1 && s.bob === 1, {
       timeout: REJOIN_TIMEOUT_MS,
       what: 'bob online again',
